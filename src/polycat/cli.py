@@ -1,0 +1,181 @@
+"""The `polycat` command line: one entry point, subcommands by task.
+
+    polycat run CONFIG [--out DIR] [--set section.key=value ...]
+    polycat mesh CONFIG [--set ...]
+    polycat validate CONFIG [--set ...]
+    polycat study STUDY
+    polycat report DIR
+    polycat schema
+    polycat materials
+
+Every subcommand accepts ``mpirun -n N polycat ...``; only rank 0 prints. Errors
+that are the user's to fix (a bad config, a missing file) print one message and
+exit with status 2, before any expensive work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from polycat import __version__
+from polycat.config import ConfigError, dump_config, load_config
+
+log = logging.getLogger("polycat")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def env_rank() -> int:
+    """This process's MPI rank read from the launcher's environment (no MPI import)."""
+    for var in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID"):
+        value = os.environ.get(var)
+        if value is not None and value.isdigit():
+            return int(value)
+    return 0
+
+
+def setup_logging(rank: int, verbose: bool = False) -> None:
+    """Log to stderr from rank 0 only; other ranks log warnings and errors only."""
+    level = logging.DEBUG if verbose else logging.INFO
+    if rank != 0:
+        level = logging.ERROR
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
+    log.setLevel(level)
+
+
+def _say(text: str) -> None:
+    if env_rank() == 0:
+        print(text)
+
+
+def _add_config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("config", help="run config (YAML)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a config field, e.g. --set geometry.n_grains=10 (repeatable)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="polycat",
+        description=(
+            "Chemo-mechanics of polycrystalline cathode particles in solid-state batteries: "
+            "Li diffusion coupled with anisotropic, SOC-dependent lattice strain (DOLFINx)."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"polycat {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="mesh (or reuse), solve and report one config")
+    _add_config_args(p)
+    p.add_argument("--out", help="results directory (overrides output.dir)")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace an existing results directory"
+    )
+
+    p = sub.add_parser("mesh", help="build (or reuse) the mesh of a config only")
+    _add_config_args(p)
+
+    p = sub.add_parser("validate", help="check a config and print it fully resolved")
+    _add_config_args(p)
+
+    p = sub.add_parser("study", help="run a parameter study (sweeps, seeds)")
+    p.add_argument("study", help="study file (YAML)")
+
+    p = sub.add_parser("report", help="rebuild tables and plots of a finished run")
+    p.add_argument("dir", help="results directory of a run")
+
+    sub.add_parser("schema", help="print the JSON Schema of run configs")
+    sub.add_parser("materials", help="list the built-in materials with their sources")
+    return parser
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config, args.overrides)
+    _say(dump_config(cfg).rstrip())
+    return EXIT_OK
+
+
+def cmd_schema(_: argparse.Namespace) -> int:
+    from polycat.config import RunConfig
+
+    _say(json.dumps(RunConfig.model_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def cmd_materials(_: argparse.Namespace) -> int:
+    from polycat.materials import describe_materials
+
+    _say(describe_materials())
+    return EXIT_OK
+
+
+def cmd_mesh(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config, args.overrides)
+    from polycat.workflow import prepare_mesh
+
+    folder = prepare_mesh(cfg)
+    _say(f"mesh folder: {folder}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    overrides = list(args.overrides)
+    if args.out:
+        overrides.append(f"output.dir={args.out}")
+    cfg = load_config(args.config, overrides)
+    from polycat.workflow import run
+
+    run(cfg, overwrite=args.overwrite)
+    return EXIT_OK
+
+
+def cmd_study(args: argparse.Namespace) -> int:
+    raise ConfigError(
+        f"{args.study}: parameter studies are not implemented yet in polycat {__version__}"
+    )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    raise ConfigError(f"{args.dir}: `polycat report` is not implemented yet in {__version__}")
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "mesh": cmd_mesh,
+    "validate": cmd_validate,
+    "study": cmd_study,
+    "report": cmd_report,
+    "schema": cmd_schema,
+    "materials": cmd_materials,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(env_rank(), args.verbose)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        if env_rank() == 0:
+            print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script
+    sys.exit(main())

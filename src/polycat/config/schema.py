@@ -1,0 +1,445 @@
+"""The run-config schema: typed, strict, units fixed by field name.
+
+Every section rejects unknown keys. Lengths are in µm, stresses in MPa, moduli in
+GPa, concentrations in mol/m³, time in s, diffusivity in m²/s — the suffix of
+each field name says which. The FEM layer never sees these pydantic models; it
+gets plain dataclasses built from them (see `polycat.config.resolve`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+PositiveFloat = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+class Section(BaseModel):
+    """Base of every config section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+class GeometryConfig(Section):
+    """Particle, grains and matrix. The mesh cache is keyed by this whole section."""
+
+    dim: Literal[2, 3] = Field(3, description="3 (sphere in a box/shell) or 2 (disc, plane strain)")
+    particle_radius_um: PositiveFloat = Field(5.0, description="particle radius R, µm")
+    n_grains: int = Field(30, ge=1, le=2000, description="number of grains; 1 = single crystal")
+    seed: int = Field(1, ge=0, description="seed of the grain tessellation")
+    matrix: Literal["box", "shell", "none"] = Field(
+        "box", description="solid electrolyte around the particle: box | shell | none"
+    )
+    matrix_size_um: PositiveFloat = Field(
+        15.0, description="box side, or shell outer radius, µm (ignored for matrix none)"
+    )
+    mesh_size_um: PositiveFloat = Field(0.6, description="target element size in the grains, µm")
+    interface_mesh_size_um: PositiveFloat | None = Field(
+        None, description="element size at the CAM–SE interface and grain boundaries, µm"
+    )
+    matrix_mesh_size_um: PositiveFloat | None = Field(
+        None, description="element size far out in the matrix, µm (default 2.5 × mesh_size_um)"
+    )
+    min_seed_spacing: float = Field(
+        0.5, ge=0.0, le=0.9, description="hard-core seed distance, fraction of mean spacing"
+    )
+    lloyd_iterations: int = Field(2, ge=0, le=50, description="Lloyd relaxation passes")
+    grain_size_cv: float = Field(
+        0.0, ge=0.0, le=1.5, description="grain-size coefficient of variation (Laguerre); 0 = Voronoi"
+    )
+    regularize: float = Field(
+        0.5, ge=0.0, le=2.0, description="collapse edges shorter than regularize × mesh_size_um"
+    )
+
+    @model_validator(mode="after")
+    def _sizes_consistent(self) -> GeometryConfig:
+        r = self.particle_radius_um
+        if self.mesh_size_um >= r:
+            raise ValueError(
+                f"mesh_size_um ({self.mesh_size_um} µm) must be smaller than "
+                f"particle_radius_um ({r} µm); a useful mesh needs mesh_size_um ≲ R/5"
+            )
+        if self.matrix == "box" and self.matrix_size_um <= 2.0 * r:
+            raise ValueError(
+                f"matrix_size_um ({self.matrix_size_um} µm) is the box side and must exceed the "
+                f"particle diameter 2·particle_radius_um = {2 * r} µm"
+            )
+        if self.matrix == "shell" and self.matrix_size_um <= r:
+            raise ValueError(
+                f"matrix_size_um ({self.matrix_size_um} µm) is the shell outer radius and must "
+                f"exceed particle_radius_um ({r} µm)"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- orientation
+
+AxisName = Literal["a", "c"]
+
+
+class OrientationConfig(Section):
+    """Crystal orientation of each grain (convention: `polycat.crystal`)."""
+
+    texture: Literal["random", "radial", "fixed"] = Field(
+        "random", description="random (uniform on SO(3)) | radial | fixed"
+    )
+    seed: int = Field(1, ge=0, description="seed of the orientation draw")
+    axis: AxisName | tuple[float, float, float] = Field(
+        "c", description="radial texture: crystal axis put along the radius ('c', 'a' or a vector)"
+    )
+    spread_deg: float = Field(
+        0.0, ge=0.0, le=180.0, description="radial texture: angular spread of the axis, degrees"
+    )
+    euler_deg: tuple[float, float, float] = Field(
+        (0.0, 0.0, 0.0), description="fixed texture: Bunge Euler angles (φ1, Φ, φ2), degrees"
+    )
+
+    @field_validator("axis")
+    @classmethod
+    def _axis_nonzero(cls, v: Any) -> Any:
+        if isinstance(v, tuple) and sum(c * c for c in v) == 0.0:
+            raise ValueError("axis vector must be non-zero, e.g. [0, 0, 1] for the c-axis")
+        return v
+
+
+# --------------------------------------------------------------------------- materials
+
+
+class IsotropicElasticityConfig(Section):
+    E_GPa: PositiveFloat = Field(description="Young's modulus, GPa")
+    nu: float = Field(gt=-1.0, lt=0.5, description="Poisson ratio")
+
+
+class TrigonalCij(Section):
+    C11: float
+    C12: float
+    C13: float
+    C14: float = 0.0
+    C33: float
+    C44: float
+
+
+class AnisotropicElasticityConfig(Section):
+    C_GPa: TrigonalCij = Field(description="trigonal (R-3m) single-crystal constants, GPa")
+
+
+def _elasticity_kind(v: Any) -> str | None:
+    if isinstance(v, dict):
+        if "C_GPa" in v:
+            return "anisotropic"
+        if "E_GPa" in v or "nu" in v:
+            return "isotropic"
+        return None
+    if isinstance(v, IsotropicElasticityConfig):
+        return "isotropic"
+    if isinstance(v, AnisotropicElasticityConfig):
+        return "anisotropic"
+    return None
+
+
+ElasticityConfig = Annotated[
+    Annotated[IsotropicElasticityConfig, Tag("isotropic")]
+    | Annotated[AnisotropicElasticityConfig, Tag("anisotropic")],
+    Discriminator(
+        _elasticity_kind,
+        custom_error_type="elasticity_kind",
+        custom_error_message=(
+            "elasticity must be {E_GPa: .., nu: ..} (isotropic) or "
+            "{C_GPa: {C11, C12, C13, C14, C33, C44}} (trigonal)"
+        ),
+    ),
+]
+
+
+class LinearLatticeStrainConfig(Section):
+    eps_a_per_x: float = Field(description="d(eps_a)/dx, linear about x_ref")
+    eps_c_per_x: float = Field(description="d(eps_c)/dx, linear about x_ref")
+
+
+class TableLatticeStrainConfig(Section):
+    table: list[tuple[float, float, float]] = Field(
+        description="rows [x, eps_a, eps_c]; x strictly monotone, at least 4 rows"
+    )
+
+    @field_validator("table")
+    @classmethod
+    def _table_ok(cls, v: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+        if len(v) < 4:
+            raise ValueError(f"needs at least 4 rows [x, eps_a, eps_c], got {len(v)}")
+        xs = [row[0] for row in v]
+        inc = all(b > a for a, b in zip(xs, xs[1:], strict=False))
+        dec = all(b < a for a, b in zip(xs, xs[1:], strict=False))
+        if not (inc or dec):
+            raise ValueError("x (first column) must be strictly increasing or decreasing")
+        if min(xs) < 0.0 or max(xs) > 1.0:
+            raise ValueError("x (first column) is a Li fraction and must lie in [0, 1]")
+        return v
+
+
+def _lattice_kind(v: Any) -> str | None:
+    if isinstance(v, dict):
+        if "table" in v:
+            return "table"
+        if "eps_a_per_x" in v or "eps_c_per_x" in v:
+            return "linear"
+        return None
+    if isinstance(v, TableLatticeStrainConfig):
+        return "table"
+    if isinstance(v, LinearLatticeStrainConfig):
+        return "linear"
+    return None
+
+
+LatticeStrainConfig = Annotated[
+    Annotated[LinearLatticeStrainConfig, Tag("linear")]
+    | Annotated[TableLatticeStrainConfig, Tag("table")],
+    Discriminator(
+        _lattice_kind,
+        custom_error_type="lattice_strain_kind",
+        custom_error_message=(
+            "lattice_strain must be {eps_a_per_x: .., eps_c_per_x: ..} or "
+            "{table: [[x, eps_a, eps_c], ...]}"
+        ),
+    ),
+]
+
+
+class CathodeConfig(Section):
+    """A user-defined cathode active material, written inline in the config."""
+
+    name: str = Field(min_length=1)
+    elasticity: ElasticityConfig
+    lattice_strain: LatticeStrainConfig
+    x_ref: Fraction = Field(1.0, description="Li fraction of the stress-free lattice")
+    diffusivity_m2_s: PositiveFloat = Field(description="Li diffusivity (constant), m²/s")
+    c_max_mol_m3: PositiveFloat = Field(description="Li concentration at x = 1, mol/m³")
+    x_window: tuple[Fraction, Fraction] = Field(
+        (0.0, 1.0), description="(x_min, x_max) Li fraction window the material may be cycled in"
+    )
+    gb_strength_MPa: PositiveFloat = Field(700.0, description="grain-boundary tensile strength")
+
+    @model_validator(mode="after")
+    def _window(self) -> CathodeConfig:
+        lo, hi = self.x_window
+        if not lo < hi:
+            raise ValueError(f"x_window must be (x_min, x_max) with x_min < x_max, got {lo}, {hi}")
+        lat = self.lattice_strain
+        if isinstance(lat, TableLatticeStrainConfig):
+            xs = [row[0] for row in lat.table]
+            if lo < min(xs) - 1e-12 or hi > max(xs) + 1e-12:
+                raise ValueError(
+                    f"x_window ({lo}, {hi}) reaches outside the lattice table's x range "
+                    f"[{min(xs)}, {max(xs)}]; narrow x_window or extend the table"
+                )
+            if not min(xs) <= self.x_ref <= max(xs):
+                raise ValueError(f"x_ref {self.x_ref} is outside the lattice table's x range")
+        return self
+
+
+class ElectrolyteConfig(Section):
+    """A user-defined solid electrolyte (isotropic, linear elastic)."""
+
+    name: str = Field(min_length=1)
+    E_GPa: PositiveFloat
+    nu: float = Field(gt=-1.0, lt=0.5)
+    adhesion_strength_MPa: PositiveFloat = Field(
+        100.0, description="CAM–SE interface tensile strength used for the delamination risk"
+    )
+
+
+def _by_name_or_inline(v: Any) -> str:
+    return "name" if isinstance(v, str) else "inline"
+
+
+CathodeRef = Annotated[
+    Annotated[str, Tag("name")] | Annotated[CathodeConfig, Tag("inline")],
+    Discriminator(_by_name_or_inline),
+]
+ElectrolyteRef = Annotated[
+    Annotated[str, Tag("name")] | Annotated[ElectrolyteConfig, Tag("inline")],
+    Discriminator(_by_name_or_inline),
+]
+
+
+class MaterialsConfig(Section):
+    cathode: CathodeRef = Field("NCM811", description="built-in name or inline mapping")
+    electrolyte: ElectrolyteRef = Field("Li6PS5Cl", description="built-in name or inline mapping")
+
+    @field_validator("cathode")
+    @classmethod
+    def _known_cathode(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            from polycat.materials import get_cathode
+
+            get_cathode(v)  # raises with the list of valid names
+        return v
+
+    @field_validator("electrolyte")
+    @classmethod
+    def _known_electrolyte(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            from polycat.materials import get_electrolyte
+
+            get_electrolyte(v)
+        return v
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class LoadingConfig(Section):
+    """Galvanostatic charge or discharge from x_start to x_end at a constant C-rate."""
+
+    mode: Literal["charge", "discharge"] = Field(
+        "charge", description="charge = delithiation of the cathode (x decreases)"
+    )
+    c_rate: float = Field(1.0, gt=0.0, le=100.0, description="C-rate, 1/h over the x window")
+    x_start: Fraction | None = Field(None, description="initial Li fraction (default: window)")
+    x_end: Fraction | None = Field(None, description="final Li fraction (default: window)")
+    report_soc: list[Annotated[float, Field(gt=0.0, le=1.0)]] = Field(
+        default_factory=lambda: [round(0.1 * k, 10) for k in range(1, 11)],
+        min_length=1,
+        description="states of charge to report, in (0, 1], strictly increasing",
+    )
+
+    @field_validator("report_soc")
+    @classmethod
+    def _increasing(cls, v: list[float]) -> list[float]:
+        if any(b <= a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError(f"must be strictly increasing, got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _direction(self) -> LoadingConfig:
+        if self.x_start is None or self.x_end is None:
+            return self
+        if self.mode == "charge" and not self.x_start > self.x_end:
+            raise ValueError(
+                f"charge (delithiation) needs x_start > x_end, got x_start={self.x_start}, "
+                f"x_end={self.x_end}; swap them or set mode: discharge"
+            )
+        if self.mode == "discharge" and not self.x_start < self.x_end:
+            raise ValueError(
+                f"discharge (lithiation) needs x_start < x_end, got x_start={self.x_start}, "
+                f"x_end={self.x_end}; swap them or set mode: charge"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- mechanics
+
+OuterFace = Literal["xmin", "xmax", "ymin", "ymax", "zmin", "zmax"]
+
+
+class MechanicsConfig(Section):
+    boundary: Literal["free", "confined", "stack_pressure"] = Field(
+        "free",
+        description=(
+            "outer boundary of the matrix: free (traction-free) | confined (zero normal "
+            "displacement on every outer face) | stack_pressure (pressure on zmax, zmin fixed "
+            "normally)"
+        ),
+    )
+    stack_pressure_MPa: float = Field(0.0, ge=0.0, le=1000.0, description="applied stack pressure")
+    element_degree: Literal[1, 2] = Field(2, description="displacement element degree")
+    temperature_K: PositiveFloat = Field(298.15, description="temperature (two-way coupling)")
+
+    @model_validator(mode="after")
+    def _pressure_only_with_stack(self) -> MechanicsConfig:
+        if self.stack_pressure_MPa > 0.0 and self.boundary != "stack_pressure":
+            raise ValueError(
+                f"stack_pressure_MPa = {self.stack_pressure_MPa} is only used with "
+                "boundary: stack_pressure (got boundary: " + self.boundary + ")"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- solver
+
+PetscValue = str | int | float | bool | None
+
+
+class SolverConfig(Section):
+    steps_per_report: int = Field(
+        4, ge=1, le=10000, description="minimum time steps between consecutive report SOCs"
+    )
+    max_dt_s: PositiveFloat | None = Field(None, description="upper bound on the time step, s")
+    ksp_rtol: float = Field(1e-8, gt=0.0, lt=1.0, description="relative tolerance, mechanics")
+    two_way_tol: float = Field(1e-6, gt=0.0, lt=1.0, description="two-way coupling tolerance")
+    two_way_max_iter: int = Field(30, ge=1, le=1000)
+    petsc_mechanics: dict[str, PetscValue] = Field(
+        default_factory=dict, description="PETSc options for the mechanics solve (no prefix)"
+    )
+    petsc_diffusion: dict[str, PetscValue] = Field(
+        default_factory=dict, description="PETSc options for the diffusion solve (no prefix)"
+    )
+
+    @field_validator("petsc_mechanics", "petsc_diffusion")
+    @classmethod
+    def _no_prefix(cls, v: dict[str, PetscValue]) -> dict[str, PetscValue]:
+        for key in v:
+            if key.startswith("-") or key.startswith("polycat_"):
+                raise ValueError(
+                    f"option {key!r}: give PETSc option names without '-' or a prefix, "
+                    "e.g. ksp_type: cg"
+                )
+        return v
+
+
+# --------------------------------------------------------------------------- output
+
+
+class OutputConfig(Section):
+    dir: str = Field("results/default", min_length=1, description="results directory")
+    mesh_dir: str = Field("meshes", min_length=1, description="mesh cache directory")
+    fields: bool = Field(True, description="write ParaView fields")
+    plots: bool = Field(True, description="write PNG plots")
+
+
+# --------------------------------------------------------------------------- the whole run
+
+
+class RunConfig(Section):
+    """A complete run: what `polycat run CONFIG` executes."""
+
+    geometry: GeometryConfig = Field(default_factory=GeometryConfig)  # type: ignore[arg-type]
+    orientation: OrientationConfig = Field(default_factory=OrientationConfig)  # type: ignore[arg-type]
+    materials: MaterialsConfig = Field(default_factory=MaterialsConfig)  # type: ignore[arg-type]
+    loading: LoadingConfig = Field(default_factory=LoadingConfig)  # type: ignore[arg-type]
+    mechanics: MechanicsConfig = Field(default_factory=MechanicsConfig)  # type: ignore[arg-type]
+    coupling: Literal["one_way", "two_way"] = Field(
+        "one_way", description="one_way (c → strain → stress) or two_way (stress-assisted flux)"
+    )
+    solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
+    output: OutputConfig = Field(default_factory=OutputConfig)  # type: ignore[arg-type]
+
+    @model_validator(mode="after")
+    def _combinations(self) -> RunConfig:
+        g, m = self.geometry, self.mechanics
+        if g.matrix == "none" and m.boundary != "free":
+            raise ValueError(
+                f"mechanics.boundary: {m.boundary} needs an electrolyte matrix; with "
+                "geometry.matrix: none the particle surface is traction-free (boundary: free)"
+            )
+        if m.boundary == "stack_pressure" and g.matrix != "box":
+            raise ValueError(
+                "mechanics.boundary: stack_pressure acts on the box faces outer_zmin/outer_zmax; "
+                f"it needs geometry.matrix: box (got {g.matrix})"
+            )
+        if g.dim == 2 and self.orientation.texture != "fixed":
+            # 2D plane strain: orientations are still 3D rotations; nothing to reject.
+            pass
+        return self
