@@ -65,6 +65,11 @@ def parse_override(item: str) -> tuple[list[str], Any]:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError as exc:
         raise ConfigError(f"--set {item!r}: the value is not valid YAML: {exc}") from None
+    if isinstance(value, str):  # YAML 1.1 reads 1e-3 as a string; users mean a number
+        try:
+            value = float(value) if value.strip().lower() not in ("nan", "inf", "-inf") else value
+        except ValueError:
+            pass
     return path, value
 
 
@@ -120,9 +125,12 @@ def _first_model(annotation: Any) -> Any:
 
 def _clean_loc(loc: Sequence[str | int]) -> list[str | int]:
     out: list[str | int] = []
+    skip_tag_after: str | None = None
     for part in loc:
-        if out and isinstance(out[-1], str) and part in _UNION_TAGS.get(str(out[-1]), set()):
+        if skip_tag_after is not None and part in _UNION_TAGS[skip_tag_after]:
+            skip_tag_after = None
             continue
+        skip_tag_after = part if isinstance(part, str) and part in _UNION_TAGS else None
         if isinstance(part, str) and (part.startswith("literal[") or part.startswith("tuple[")):
             continue
         out.append(part)
@@ -183,6 +191,13 @@ def _material_defaults(data: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:
     else:
         x_start = x_min if x_start is None else x_start
         x_end = x_max if x_end is None else x_end
+    wrong_way = x_start <= x_end if loading.mode == "charge" else x_start >= x_end
+    if wrong_way:
+        need = "x_start > x_end" if loading.mode == "charge" else "x_start < x_end"
+        raise ConfigError(
+            f"config: invalid configuration\n  loading: {loading.mode} needs {need}, got "
+            f"x_start={x_start}, x_end={x_end} (window of {name}: [{x_min}, {x_max}])"
+        )
     for key, value in (("x_start", x_start), ("x_end", x_end)):
         if not x_min - 1e-12 <= value <= x_max + 1e-12:
             raise ConfigError(
