@@ -82,9 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="mesh (or reuse), solve and report one config")
     _add_config_args(p)
     p.add_argument("--out", help="results directory (overrides output.dir)")
-    p.add_argument(
-        "--overwrite", action="store_true", help="replace an existing results directory"
-    )
+    p.add_argument("--overwrite", action="store_true", help="replace an existing results directory")
 
     p = sub.add_parser("mesh", help="build (or reuse) the mesh of a config only")
     _add_config_args(p)

@@ -22,7 +22,14 @@ def prepare_mesh(cfg: RunConfig) -> Path:
 
 def run(cfg: RunConfig, overwrite: bool = False) -> None:
     """Mesh, solve and report one config."""
-    log.info("polycat run: %s grains, %s in %s, %s at %sC from x=%s to x=%s",
-             cfg.geometry.n_grains, cfg.materials.cathode, cfg.materials.electrolyte,
-             cfg.loading.mode, cfg.loading.c_rate, cfg.loading.x_start, cfg.loading.x_end)
+    log.info(
+        "polycat run: %s grains, %s in %s, %s at %sC from x=%s to x=%s",
+        cfg.geometry.n_grains,
+        cfg.materials.cathode,
+        cfg.materials.electrolyte,
+        cfg.loading.mode,
+        cfg.loading.c_rate,
+        cfg.loading.x_start,
+        cfg.loading.x_end,
+    )
     log.info("the solver is not implemented yet; the config is valid and would run as above")

@@ -78,11 +78,16 @@ def test_inline_materials_accepted() -> None:
     data["materials"]["electrolyte"] = {"name": "my-se", "E_GPa": 22.1, "nu": 0.37}
     cfg = validate_config(data)
     assert cfg.loading.x_start == 1.0 and cfg.loading.x_end == 0.0
-    table = dict(INLINE_CATHODE, lattice_strain={"table": [[0.2, -0.02, 0.0], [0.5, -0.01, 0.01],
-                                                           [0.8, -0.003, 0.004], [1.0, 0, 0]]},
-                 x_window=[0.2, 1.0])
-    table["elasticity"] = {"C_GPa": {"C11": 351, "C12": 106, "C13": 69, "C14": -9, "C33": 203,
-                                     "C44": 54}}
+    table = dict(
+        INLINE_CATHODE,
+        lattice_strain={
+            "table": [[0.2, -0.02, 0.0], [0.5, -0.01, 0.01], [0.8, -0.003, 0.004], [1.0, 0, 0]]
+        },
+        x_window=[0.2, 1.0],
+    )
+    table["elasticity"] = {
+        "C_GPa": {"C11": 351, "C12": 106, "C13": 69, "C14": -9, "C33": 203, "C44": 54}
+    }
     validate_config(with_change("materials.cathode", table))
 
 
@@ -94,8 +99,14 @@ def test_free_particle_and_single_grain_are_plain_configs() -> None:
 
 
 def test_overrides_apply_and_parse_yaml() -> None:
-    data = apply_overrides(BASE, ["geometry.n_grains=10", "loading.report_soc=[0.5, 1.0]",
-                                  "solver.petsc_mechanics.ksp_type=cg"])
+    data = apply_overrides(
+        BASE,
+        [
+            "geometry.n_grains=10",
+            "loading.report_soc=[0.5, 1.0]",
+            "solver.petsc_mechanics.ksp_type=cg",
+        ],
+    )
     cfg = validate_config(data)
     assert cfg.geometry.n_grains == 10
     assert cfg.loading.report_soc == [0.5, 1.0]
@@ -106,8 +117,10 @@ def test_overrides_apply_and_parse_yaml() -> None:
 def test_cli_validate_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
     from polycat.cli import main
 
-    assert main(["validate", str(ROOT / "configs" / "default.yaml"),
-                 "--set", "geometry.n_grains=7"]) == 0
+    assert (
+        main(["validate", str(ROOT / "configs" / "default.yaml"), "--set", "geometry.n_grains=7"])
+        == 0
+    )
     out = yaml.safe_load(capsys.readouterr().out)
     assert out["geometry"]["n_grains"] == 7
     assert out["loading"]["x_start"] is not None
@@ -127,46 +140,80 @@ BAD: list[tuple[str, Any, str]] = [
     ("n-grains-float", with_change("geometry.n_grains", 2.5), "geometry.n_grains"),
     ("n-grains-string", with_change("geometry.n_grains", "many"), "geometry.n_grains"),
     ("dim-4", with_change("geometry.dim", 4), "geometry.dim"),
-    ("negative-radius", with_change("geometry.particle_radius_um", -1.0),
-     "geometry.particle_radius_um"),
-    ("nan-radius", with_change("geometry.particle_radius_um", float("nan")),
-     "geometry.particle_radius_um"),
+    (
+        "negative-radius",
+        with_change("geometry.particle_radius_um", -1.0),
+        "geometry.particle_radius_um",
+    ),
+    (
+        "nan-radius",
+        with_change("geometry.particle_radius_um", float("nan")),
+        "geometry.particle_radius_um",
+    ),
     ("matrix-kind", with_change("geometry.matrix", "cylinder"), "geometry.matrix"),
     ("box-too-small", with_change("geometry.matrix_size_um", 8.0), "matrix_size_um"),
     ("mesh-bigger-than-particle", with_change("geometry.mesh_size_um", 6.0), "mesh_size_um"),
     ("negative-seed", with_change("geometry.seed", -3), "geometry.seed"),
-    ("seed-spacing-range", with_change("geometry.min_seed_spacing", 1.5),
-     "geometry.min_seed_spacing"),
+    (
+        "seed-spacing-range",
+        with_change("geometry.min_seed_spacing", 1.5),
+        "geometry.min_seed_spacing",
+    ),
     ("texture-kind", with_change("orientation.texture", "fibre"), "orientation.texture"),
     ("axis-zero", with_change("orientation.axis", [0, 0, 0]), "orientation.axis"),
     ("axis-name", with_change("orientation.axis", "b"), "orientation.axis"),
     ("spread-range", with_change("orientation.spread_deg", 270), "orientation.spread_deg"),
     ("unknown-cathode", with_change("materials.cathode", "NCM999"), "NCM811"),
     ("electrolyte-as-cathode", with_change("materials.cathode", "Li6PS5Cl"), "electrolyte"),
-    ("unknown-electrolyte", with_change("materials.electrolyte", "LiPF6"),
-     "materials.electrolyte"),
-    ("inline-cathode-missing-field",
-     with_change("materials.cathode", {k: v for k, v in INLINE_CATHODE.items() if k != "c_max_mol_m3"}),
-     "materials.cathode.c_max_mol_m3: required"),
-    ("inline-elasticity-kind",
-     with_change("materials.cathode", dict(INLINE_CATHODE, elasticity={"G_GPa": 50})),
-     "materials.cathode.elasticity"),
-    ("inline-nu-range",
-     with_change("materials.cathode", dict(INLINE_CATHODE, elasticity={"E_GPa": 140, "nu": 0.6})),
-     "materials.cathode.elasticity.nu"),
-    ("inline-table-short",
-     with_change("materials.cathode", dict(INLINE_CATHODE,
-                                           lattice_strain={"table": [[0, 0, 0], [1, 0.01, 0.01]]})),
-     "materials.cathode.lattice_strain.table"),
-    ("inline-table-not-monotone",
-     with_change("materials.cathode", dict(INLINE_CATHODE, lattice_strain={
-         "table": [[0.0, 0, 0], [0.5, 0, 0], [0.4, 0, 0], [1.0, 0, 0]]})),
-     "strictly increasing or decreasing"),
-    ("inline-negative-D",
-     with_change("materials.cathode", dict(INLINE_CATHODE, diffusivity_m2_s=-1e-14)),
-     "materials.cathode.diffusivity_m2_s"),
-    ("inline-electrolyte-missing-E",
-     with_change("materials.electrolyte", {"name": "x", "nu": 0.3}), "materials.electrolyte.E_GPa"),
+    ("unknown-electrolyte", with_change("materials.electrolyte", "LiPF6"), "materials.electrolyte"),
+    (
+        "inline-cathode-missing-field",
+        with_change(
+            "materials.cathode", {k: v for k, v in INLINE_CATHODE.items() if k != "c_max_mol_m3"}
+        ),
+        "materials.cathode.c_max_mol_m3: required",
+    ),
+    (
+        "inline-elasticity-kind",
+        with_change("materials.cathode", dict(INLINE_CATHODE, elasticity={"G_GPa": 50})),
+        "materials.cathode.elasticity",
+    ),
+    (
+        "inline-nu-range",
+        with_change(
+            "materials.cathode", dict(INLINE_CATHODE, elasticity={"E_GPa": 140, "nu": 0.6})
+        ),
+        "materials.cathode.elasticity.nu",
+    ),
+    (
+        "inline-table-short",
+        with_change(
+            "materials.cathode",
+            dict(INLINE_CATHODE, lattice_strain={"table": [[0, 0, 0], [1, 0.01, 0.01]]}),
+        ),
+        "materials.cathode.lattice_strain.table",
+    ),
+    (
+        "inline-table-not-monotone",
+        with_change(
+            "materials.cathode",
+            dict(
+                INLINE_CATHODE,
+                lattice_strain={"table": [[0.0, 0, 0], [0.5, 0, 0], [0.4, 0, 0], [1.0, 0, 0]]},
+            ),
+        ),
+        "strictly increasing or decreasing",
+    ),
+    (
+        "inline-negative-D",
+        with_change("materials.cathode", dict(INLINE_CATHODE, diffusivity_m2_s=-1e-14)),
+        "materials.cathode.diffusivity_m2_s",
+    ),
+    (
+        "inline-electrolyte-missing-E",
+        with_change("materials.electrolyte", {"name": "x", "nu": 0.3}),
+        "materials.electrolyte.E_GPa",
+    ),
     ("mode-kind", with_change("loading.mode", "cycle"), "loading.mode"),
     ("c-rate-zero", with_change("loading.c_rate", 0), "loading.c_rate"),
     ("report-soc-above-one", with_change("loading.report_soc", [0.5, 1.2]), "loading.report_soc"),
@@ -178,19 +225,32 @@ BAD: list[tuple[str, Any, str]] = [
     ("x-end-outside-material", with_change("loading.x_end", 0.01), "loading.x_end"),
     ("boundary-kind", with_change("mechanics.boundary", "clamped"), "mechanics.boundary"),
     ("degree-3", with_change("mechanics.element_degree", 3), "mechanics.element_degree"),
-    ("pressure-without-stack", with_change("mechanics.stack_pressure_MPa", 10.0),
-     "boundary: stack_pressure"),
-    ("negative-pressure", with_change("mechanics.stack_pressure_MPa", -5.0),
-     "mechanics.stack_pressure_MPa"),
-    ("confined-without-matrix",
-     dict(with_change("geometry.matrix", "none"), mechanics={"boundary": "confined"}),
-     "needs an electrolyte matrix"),
-    ("stack-pressure-in-shell",
-     dict(with_change("geometry.matrix", "shell"), mechanics={"boundary": "stack_pressure"}),
-     "needs geometry.matrix: box"),
+    (
+        "pressure-without-stack",
+        with_change("mechanics.stack_pressure_MPa", 10.0),
+        "boundary: stack_pressure",
+    ),
+    (
+        "negative-pressure",
+        with_change("mechanics.stack_pressure_MPa", -5.0),
+        "mechanics.stack_pressure_MPa",
+    ),
+    (
+        "confined-without-matrix",
+        dict(with_change("geometry.matrix", "none"), mechanics={"boundary": "confined"}),
+        "needs an electrolyte matrix",
+    ),
+    (
+        "stack-pressure-in-shell",
+        dict(with_change("geometry.matrix", "shell"), mechanics={"boundary": "stack_pressure"}),
+        "needs geometry.matrix: box",
+    ),
     ("coupling-kind", with_change("coupling", "three_way"), "coupling"),
-    ("petsc-option-with-dash", with_change("solver.petsc_mechanics", {"-ksp_type": "cg"}),
-     "solver.petsc_mechanics"),
+    (
+        "petsc-option-with-dash",
+        with_change("solver.petsc_mechanics", {"-ksp_type": "cg"}),
+        "solver.petsc_mechanics",
+    ),
     ("steps-zero", with_change("solver.steps_per_report", 0), "solver.steps_per_report"),
     ("output-dir-empty", with_change("output.dir", ""), "output.dir"),
     ("section-not-mapping", with_change("geometry", [1, 2, 3]), "geometry"),

@@ -19,8 +19,9 @@ def test_report_times_hit_exactly() -> None:
 
 
 def test_max_dt_refines() -> None:
-    s = build_schedule(0.2, 1.0, c_rate=1.0, report_soc=[0.5, 1.0], steps_per_report=1,
-                       max_dt_s=100.0)
+    s = build_schedule(
+        0.2, 1.0, c_rate=1.0, report_soc=[0.5, 1.0], steps_per_report=1, max_dt_s=100.0
+    )
     assert np.max(np.diff(np.concatenate([[0.0], s.times_s]))) <= 100.0 + 1e-9
     assert len(s.times_s) == 36
     assert s.rate_per_s > 0

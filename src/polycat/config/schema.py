@@ -58,7 +58,10 @@ class GeometryConfig(Section):
     )
     lloyd_iterations: int = Field(2, ge=0, le=50, description="Lloyd relaxation passes")
     grain_size_cv: float = Field(
-        0.0, ge=0.0, le=1.5, description="grain-size coefficient of variation (Laguerre); 0 = Voronoi"
+        0.0,
+        ge=0.0,
+        le=1.5,
+        description="grain-size coefficient of variation (Laguerre); 0 = Voronoi",
     )
     regularize: float = Field(
         0.5, ge=0.0, le=2.0, description="collapse edges shorter than regularize × mesh_size_um"
