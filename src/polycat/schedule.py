@@ -7,6 +7,7 @@ known exactly: the time steps land on them instead of interpolating across them.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -65,7 +66,7 @@ def build_schedule(
     if x_start == x_end:
         raise ValueError("x_start and x_end must differ")
     socs = [float(s) for s in report_soc]
-    if any(not 0.0 < s <= 1.0 for s in socs) or any(b <= a for a, b in zip(socs, socs[1:])):
+    if any(not 0.0 < s <= 1.0 for s in socs) or any(b <= a for a, b in itertools.pairwise(socs)):
         raise ValueError(f"report_soc must be strictly increasing in (0, 1], got {socs}")
     total = 3600.0 / c_rate
     times: list[float] = []

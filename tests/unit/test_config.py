@@ -280,7 +280,7 @@ def test_file_level_errors(tmp_path: Path) -> None:
     scalar.write_text("42\n")
     with pytest.raises(ConfigError, match="top level must be a mapping"):
         load_config(scalar)
-    with pytest.raises(ConfigError, match="expected section.key=value"):
+    with pytest.raises(ConfigError, match=r"expected section\.key=value"):
         apply_overrides(BASE, ["geometry.n_grains"])
     with pytest.raises(ConfigError, match="not a section"):
         apply_overrides(BASE, ["materials.cathode.E_GPa=3"])

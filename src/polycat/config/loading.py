@@ -7,6 +7,7 @@ before any expensive work starts.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import json
@@ -60,7 +61,7 @@ def parse_override(item: str) -> tuple[list[str], Any]:
     if "=" not in item:
         raise ConfigError(f"--set {item!r}: expected section.key=value, e.g. geometry.n_grains=10")
     key, _, raw = item.partition("=")
-    path = [k for k in key.strip().split(".")]
+    path = list(key.strip().split("."))
     if not key.strip() or any(not k for k in path):
         raise ConfigError(f"--set {item!r}: the key must be a dotted path like geometry.seed")
     try:
@@ -68,10 +69,8 @@ def parse_override(item: str) -> tuple[list[str], Any]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"--set {item!r}: the value is not valid YAML: {exc}") from None
     if isinstance(value, str):  # YAML 1.1 reads 1e-3 as a string; users mean a number
-        try:
+        with contextlib.suppress(ValueError):
             value = float(value) if value.strip().lower() not in ("nan", "inf", "-inf") else value
-        except ValueError:
-            pass
     return path, value
 
 
@@ -133,7 +132,7 @@ def _clean_loc(loc: Sequence[str | int]) -> list[str | int]:
             skip_tag_after = None
             continue
         skip_tag_after = part if isinstance(part, str) and part in _UNION_TAGS else None
-        if isinstance(part, str) and (part.startswith("literal[") or part.startswith("tuple[")):
+        if isinstance(part, str) and (part.startswith(("literal[", "tuple["))):
             continue
         out.append(part)
     return out

@@ -8,6 +8,7 @@ gets plain dataclasses built from them (see `polycat.config.resolve`).
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -183,8 +184,8 @@ class TableLatticeStrainConfig(Section):
         if len(v) < 4:
             raise ValueError(f"needs at least 4 rows [x, eps_a, eps_c], got {len(v)}")
         xs = [row[0] for row in v]
-        inc = all(b > a for a, b in zip(xs, xs[1:], strict=False))
-        dec = all(b < a for a, b in zip(xs, xs[1:], strict=False))
+        inc = all(b > a for a, b in itertools.pairwise(xs))
+        dec = all(b < a for a, b in itertools.pairwise(xs))
         if not (inc or dec):
             raise ValueError("x (first column) must be strictly increasing or decreasing")
         if min(xs) < 0.0 or max(xs) > 1.0:
@@ -321,7 +322,7 @@ class LoadingConfig(Section):
     @field_validator("report_soc")
     @classmethod
     def _increasing(cls, v: list[float]) -> list[float]:
-        if any(b <= a for a, b in zip(v, v[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(v)):
             raise ValueError(f"must be strictly increasing, got {v}")
         return v
 
@@ -394,7 +395,7 @@ class SolverConfig(Section):
     @classmethod
     def _no_prefix(cls, v: dict[str, PetscValue]) -> dict[str, PetscValue]:
         for key in v:
-            if key.startswith("-") or key.startswith("polycat_"):
+            if key.startswith(("-", "polycat_")):
                 raise ValueError(
                     f"option {key!r}: give PETSc option names without '-' or a prefix, "
                     "e.g. ksp_type: cg"
