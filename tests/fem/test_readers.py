@@ -3,12 +3,13 @@ shell statistics against values worked out by hand."""
 
 from __future__ import annotations
 
+from mpi4py import MPI
+
 import numpy as np
 import pytest
 
 import dolfinx
 import ufl
-from mpi4py import MPI
 
 from polycat.post.readers import (
     ReaderSettings,

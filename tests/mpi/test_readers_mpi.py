@@ -3,10 +3,11 @@ across ranks is counted once, with the serial numbers (run under mpiexec -n 2)."
 
 from __future__ import annotations
 
+from mpi4py import MPI
+
 import pytest
 
 import ufl
-from mpi4py import MPI
 
 from fem.test_readers import GB_TAG, linear_stress, settings, two_grain_box
 from polycat.post.readers import derive, facet_statistics, grain_rows

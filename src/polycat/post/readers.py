@@ -21,10 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mpi4py import MPI
+
 import numpy as np
 from numpy.typing import NDArray
-
-from mpi4py import MPI
 
 from polycat.post.sampling import CellSamples, FacetSamples
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import dolfinx_solver  # noqa: F401  (orders MPI ahead of the DOLFINx bindings)
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -69,17 +71,19 @@ def sample_cells(
     """Evaluate stress and Li fraction at a degree-`degree` quadrature rule in every owned
     cell. `sigma` is a gdim×gdim UFL stress (MPa); `x_li` a scalar UFL expression."""
     tdim, gdim = mesh.topology.dim, mesh.geometry.dim
-    points, weights = basix.make_quadrature(mesh.basix_cell(), degree)
+    points_, weights_ = basix.make_quadrature(mesh.basix_cell(), degree)
+    points = np.asarray(points_, dtype=np.float64)
+    weights = np.asarray(weights_, dtype=np.float64)
     s3 = stress3(sigma, gdim)
     X = ufl.SpatialCoordinate(mesh)
     xs = x_li if isinstance(x_li, ufl.core.expr.Expr) else ufl.as_ufl(float(x_li))
     comps = [s3[i, j] for i in range(3) for j in range(3)]
-    comps += [xs, abs(ufl.JacobianDeterminant(mesh))]
+    comps += [xs, abs(ufl.JacobianDeterminant(mesh))]  # type: ignore[arg-type]
     comps += [X[i] for i in range(gdim)]
     expr = dolfinx.fem.Expression(ufl.as_vector(comps), np.asarray(points))
     n_owned = mesh.topology.index_map(tdim).size_local
     cells = np.arange(n_owned, dtype=np.int32)
-    vals = expr.eval(mesh, cells).reshape(n_owned * len(weights), -1)
+    vals = np.asarray(expr.eval(mesh, cells), dtype=np.float64).reshape(n_owned * len(weights), -1)
     coords = np.zeros((vals.shape[0], 3))
     coords[:, :gdim] = vals[:, 11 : 11 + gdim]
     tags = np.repeat(owned_cell_tags(mesh, cell_tags), len(weights))
@@ -124,7 +128,7 @@ def _facet_geometry(mesh: dolfinx.mesh.Mesh, facets: IntArray) -> tuple[FloatArr
     """Area (µm², or length in 2D) and midpoint of facets, from vertex coordinates."""
     tdim = mesh.topology.dim
     geom = dolfinx.mesh.entities_to_geometry(mesh, tdim - 1, facets)
-    pts = mesh.geometry.x[geom]  # (m, nv, 3)
+    pts = np.asarray(mesh.geometry.x[geom], dtype=np.float64)  # (m, nv, 3)
     if tdim == 3:
         area = 0.5 * np.linalg.norm(np.cross(pts[:, 1] - pts[:, 0], pts[:, 2] - pts[:, 0]), axis=1)
     else:
@@ -183,7 +187,7 @@ def sample_facets(
 
     def traction(cells: NDArray[np.int32], fac: IntArray) -> tuple[FloatArray, FloatArray]:
         ent = np.stack([cells, local_index(cells, fac)], axis=1).astype(np.int32)
-        vals = expr.eval(mesh, ent).reshape(len(fac), 6)
+        vals = np.asarray(expr.eval(mesh, ent), dtype=np.float64).reshape(len(fac), 6)
         return vals[:, :3], vals[:, 3:]
 
     area, mid = _facet_geometry(mesh, facets)
