@@ -135,9 +135,7 @@ class TrigonalElasticity:
 
     def __post_init__(self) -> None:
         for name in ("C11", "C12", "C13", "C14", "C33", "C44"):
-            object.__setattr__(
-                self, name, _finite("TrigonalElasticity", name, getattr(self, name))
-            )
+            object.__setattr__(self, name, _finite("TrigonalElasticity", name, getattr(self, name)))
         _check_source("TrigonalElasticity", self.source)
         eig = np.linalg.eigvalsh(self.voigt_GPa())
         if eig.min() <= 0.0:

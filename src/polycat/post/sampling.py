@@ -222,3 +222,34 @@ def sample_facets(
         normal=n1,
         cells=np.stack([first, second], axis=1).astype(np.int32),
     )
+
+
+def sample_points(
+    mesh: dolfinx.mesh.Mesh, func: dolfinx.fem.Function, points: FloatArray
+) -> FloatArray | None:
+    """Values of `func` at `points` (n, 3), gathered on rank 0 (NaN outside the mesh);
+    None on other ranks. Collective. A point on a partition boundary is taken from
+    the lowest rank that finds it, so the answer does not depend on the partition."""
+    comm = mesh.comm
+    tdim = mesh.topology.dim
+    n_owned = mesh.topology.index_map(tdim).size_local
+    tree = dolfinx.geometry.bb_tree(mesh, tdim, entities=np.arange(n_owned, dtype=np.int32))
+    pts = np.ascontiguousarray(points, dtype=mesh.geometry.x.dtype)
+    cand = dolfinx.geometry.compute_collisions_points(tree, pts)
+    hits = dolfinx.geometry.compute_colliding_cells(mesh, cand, pts)
+    counts = hits.offsets[1:] - hits.offsets[:-1]
+    found = np.flatnonzero(counts > 0)
+    cells = hits.array[hits.offsets[found]]
+    vs = int(np.prod(func.function_space.value_shape)) if func.function_space.value_shape else 1
+    vals = np.full((len(pts), vs), np.nan)
+    if len(found):
+        vals[found] = np.asarray(func.eval(pts[found], cells), dtype=np.float64).reshape(-1, vs)
+    gathered = comm.gather(vals, root=0)
+    if comm.rank != 0:
+        return None
+    assert gathered is not None
+    out = np.full((len(pts), vs), np.nan)
+    for part in gathered:
+        take = np.isnan(out[:, 0]) & ~np.isnan(part[:, 0])
+        out[take] = part[take]
+    return out

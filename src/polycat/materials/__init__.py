@@ -1,0 +1,149 @@
+"""Cited materials library: cathodes, solid electrolytes, lattice-strain and diffusivity laws.
+
+Pure numpy/scipy. Every built-in value carries a :class:`Source`; values that are derived,
+borrowed or assumed have ``Source.estimate = True`` and a note saying what they rest on
+(``polycat materials`` prints them all, see :func:`describe_materials`).
+
+Built-ins (one module per parameter set under ``polycat.materials.cathodes`` and
+``polycat.materials.electrolytes``): cathodes NCM811, NCM622, NCM111, CoRichNCM (Strauss
+2020 quasi-zero-strain), LCO; electrolytes Li6PS5Cl, beta-Li3PS4 (alias Li3PS4),
+Li10GeP2S12 (alias LGPS), LLZO. Names are matched case-insensitively, ignoring spaces,
+``-`` and ``_``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from polycat.materials import cathodes as _cathodes
+from polycat.materials import electrolytes as _electrolytes
+from polycat.materials.describe import describe_cathode, describe_electrolyte, describe_table
+from polycat.materials.types import (
+    CATHODE_SOURCE_KEYS,
+    ELECTROLYTE_SOURCE_KEYS,
+    USER_SUPPLIED,
+    CathodeMaterial,
+    ConstantDiffusivity,
+    DiffusivityLaw,
+    ElectrolyteMaterial,
+    IsotropicElasticity,
+    LatticeStrainLaw,
+    LinearLatticeStrain,
+    ORegan2022Diffusivity,
+    Source,
+    TabulatedLatticeStrain,
+    TrigonalElasticity,
+    volume_strain,
+)
+
+__all__ = [
+    "CATHODES",
+    "CATHODE_ALIASES",
+    "CATHODE_SOURCE_KEYS",
+    "ELECTROLYTES",
+    "ELECTROLYTE_ALIASES",
+    "ELECTROLYTE_SOURCE_KEYS",
+    "USER_SUPPLIED",
+    "CathodeMaterial",
+    "ConstantDiffusivity",
+    "DiffusivityLaw",
+    "ElectrolyteMaterial",
+    "IsotropicElasticity",
+    "LatticeStrainLaw",
+    "LinearLatticeStrain",
+    "ORegan2022Diffusivity",
+    "Source",
+    "TabulatedLatticeStrain",
+    "TrigonalElasticity",
+    "UnknownMaterialError",
+    "describe_cathode",
+    "describe_electrolyte",
+    "describe_materials",
+    "get_cathode",
+    "get_electrolyte",
+    "volume_strain",
+]
+
+CATHODES: Mapping[str, CathodeMaterial] = MappingProxyType({m.name: m for m in _cathodes.BUILTIN})
+"""Built-in cathodes by canonical name."""
+
+ELECTROLYTES: Mapping[str, ElectrolyteMaterial] = MappingProxyType(
+    {m.name: m for m in _electrolytes.BUILTIN}
+)
+"""Built-in solid electrolytes by canonical name."""
+
+CATHODE_ALIASES: Mapping[str, str] = MappingProxyType(dict(_cathodes.ALIASES))
+ELECTROLYTE_ALIASES: Mapping[str, str] = MappingProxyType(dict(_electrolytes.ALIASES))
+
+
+class UnknownMaterialError(KeyError, ValueError):
+    """A material name that is not built in; the message lists the valid names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def _key(name: str) -> str:
+    return name.replace("β", "beta").casefold().replace(" ", "").replace("-", "").replace("_", "")
+
+
+def _index(names: Mapping[str, object], aliases: Mapping[str, str]) -> dict[str, str]:
+    index = {_key(n): n for n in names}
+    index.update({_key(a): n for a, n in aliases.items()})
+    return index
+
+
+_CATHODE_INDEX = _index(CATHODES, CATHODE_ALIASES)
+_ELECTROLYTE_INDEX = _index(ELECTROLYTES, ELECTROLYTE_ALIASES)
+
+
+def _unknown(kind: str, name: object, valid: Mapping[str, object], index: dict[str, str]) -> str:
+    listed = ", ".join(valid)
+    msg = f"unknown {kind} {name!r}; built-in {kind}s: {listed}"
+    if isinstance(name, str):
+        close = difflib.get_close_matches(_key(name), list(index), n=1, cutoff=0.6)
+        if close:
+            msg += f" (did you mean {index[close[0]]!r}?)"
+    return msg + f"; or define the {kind} inline in the configuration"
+
+
+def get_cathode(name: str) -> CathodeMaterial:
+    """A built-in cathode by name or alias (case-insensitive; spaces, '-', '_' ignored)."""
+    if isinstance(name, str):
+        hit = _CATHODE_INDEX.get(_key(name))
+        if hit is not None:
+            return CATHODES[hit]
+        other = _ELECTROLYTE_INDEX.get(_key(name))
+        if other is not None:
+            raise UnknownMaterialError(
+                f"{name!r} is a solid electrolyte ({other}), not a cathode: give it as "
+                f"materials.electrolyte. Built-in cathodes: {', '.join(CATHODES)}"
+            )
+    raise UnknownMaterialError(_unknown("cathode", name, CATHODES, _CATHODE_INDEX))
+
+
+def get_electrolyte(name: str) -> ElectrolyteMaterial:
+    """A built-in solid electrolyte by name or alias (case-insensitive)."""
+    if isinstance(name, str):
+        hit = _ELECTROLYTE_INDEX.get(_key(name))
+        if hit is not None:
+            return ELECTROLYTES[hit]
+        other = _CATHODE_INDEX.get(_key(name))
+        if other is not None:
+            raise UnknownMaterialError(
+                f"{name!r} is a cathode active material ({other}), not a solid electrolyte: "
+                f"give it as materials.cathode. Built-in electrolytes: "
+                f"{', '.join(ELECTROLYTES)}"
+            )
+    raise UnknownMaterialError(_unknown("electrolyte", name, ELECTROLYTES, _ELECTROLYTE_INDEX))
+
+
+def describe_materials() -> str:
+    """Every built-in material with every value and its source (``polycat materials``)."""
+    return describe_table(
+        CATHODES.values(),
+        ELECTROLYTES.values(),
+        {**dict(CATHODE_ALIASES), **dict(ELECTROLYTE_ALIASES)},
+    )

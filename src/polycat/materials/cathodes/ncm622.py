@@ -1,0 +1,82 @@
+"""NCM622, LiNi0.6Co0.2Mn0.2O2 (estimated parameter set, see the Sources)."""
+
+from __future__ import annotations
+
+from polycat.materials.cathodes._common import (
+    GB_STRENGTH_NMC811_MPA,
+    TOUGHNESS_NMC_MPA_SQRT_M,
+    X_MAX_NOTE,
+    amin_chiang_diffusivity,
+    borrowed_elasticity,
+    borrowed_gb_strength,
+    borrowed_toughness,
+)
+from polycat.materials.cathodes._universal import KONDRAKOV_2017, universal_lattice
+from polycat.materials.cathodes.ncm811 import C_MAX, C_MAX_SOURCE
+from polycat.materials.estimates import x_at_volume_strain
+from polycat.materials.sources import Source
+from polycat.materials.types import CathodeMaterial
+
+__all__ = ["MATERIAL"]
+
+_NAME = "NCM622"
+_ELASTICITY, _ELASTICITY_SOURCE = borrowed_elasticity(_NAME)
+_LATTICE, _LATTICE_SOURCE = universal_lattice(
+    _NAME,
+    "[S] de Biasi et al., J. Phys. Chem. C 121 (2017) 26163 (Table S1, via a digest) give "
+    "NCM622 cell-volume slopes dV/dδ of about -2...-4 Å³ for δ = 0.93-0.45 and -19...-21 Å³ "
+    "for δ = 0.30-0.18, the same size as this table's (about -2...-4 and -9...-29 Å³).",
+)
+_DIFFUSIVITY, _DIFFUSIVITY_SOURCE = amin_chiang_diffusivity(
+    _NAME, "NMC532 (closest measured composition)"
+)
+
+# Window: dV/V at the 4.3 V cut-off interpolated linearly in Ni content between NCM111
+# (-1.2 %) and NCM811 (-5.1 %), both from Kondrakov 2017 (same cut-off, same paper).
+_NI = 0.6
+DV_AT_4V3 = -(1.2 + (_NI - 1.0 / 3.0) / (0.8 - 1.0 / 3.0) * (5.1 - 1.2)) / 100.0
+X_MIN = round(x_at_volume_strain(_LATTICE, DV_AT_4V3), 3)
+
+MATERIAL = CathodeMaterial(
+    name=_NAME,
+    formula="LiNi0.6Co0.2Mn0.2O2",
+    elasticity=_ELASTICITY,
+    lattice_strain=_LATTICE,
+    diffusivity=_DIFFUSIVITY,
+    c_max_mol_m3=C_MAX,
+    x_window=(X_MIN, 1.0),
+    gb_strength_MPa=GB_STRENGTH_NMC811_MPA,
+    fracture_toughness_MPa_sqrt_m=TOUGHNESS_NMC_MPA_SQRT_M,
+    sources={
+        "elasticity": _ELASTICITY_SOURCE,
+        "lattice_strain": _LATTICE_SOURCE,
+        "diffusivity": _DIFFUSIVITY_SOURCE,
+        "c_max_mol_m3": Source(
+            citation=C_MAX_SOURCE.citation,
+            doi=C_MAX_SOURCE.doi,
+            estimate=True,
+            note=(
+                "Borrowed from NCM811 (no NCM622 lattice parameters in the verified "
+                "sources); layered NCMs have molar volumes within a few per cent. "
+                + C_MAX_SOURCE.note
+            ),
+        ),
+        "x_window": Source(
+            citation=KONDRAKOV_2017,
+            estimate=True,
+            note=(
+                "[A]+[C] Kondrakov 2017 measured dV/V = -1.2 % (NCM111) and -5.1 % (NCM811) "
+                "for 3.0-4.3 V. Linear interpolation in Ni content gives "
+                f"{100 * DV_AT_4V3:.2f} % for Ni = 0.6 at 4.3 V; on the universal lattice "
+                f"law this volume change is reached at x = {X_MIN}. " + X_MAX_NOTE
+            ),
+        ),
+        "gb_strength_MPa": borrowed_gb_strength(_NAME),
+        "fracture_toughness_MPa_sqrt_m": borrowed_toughness(_NAME),
+    },
+    notes=(
+        "Estimated set: the NCM811 eigenstrain versus Li content (Jousseaume 2024), a "
+        "shallower practical window, NMC532 diffusivity; stiffness, strength and toughness "
+        "borrowed from NCM811."
+    ),
+)

@@ -1,0 +1,93 @@
+"""Quasi-zero-strain Co-rich NCM (Strauss et al. 2020), estimated parameter set.
+
+Strauss, de Biasi, Kim, Hertle, Schweidler, Janek, Hartmann & Brezesinski,
+ACS Mater. Lett. 2 (2020) 84: Co-rich layered NCM whose unit-cell volume changes by less
+than 1 % on cycling (as summarised second-hand; exact composition and a(x), c(x) were not
+retrieved). The lattice law is the NCM811 curve shape scaled down to that volume change.
+"""
+
+from __future__ import annotations
+
+from polycat.materials.cathodes._common import (
+    GB_STRENGTH_NMC811_MPA,
+    TOUGHNESS_NMC_MPA_SQRT_M,
+    X_MAX_NOTE,
+    amin_chiang_diffusivity,
+    borrowed_elasticity,
+    borrowed_gb_strength,
+    borrowed_toughness,
+)
+from polycat.materials.cathodes.ncm811 import C_MAX, C_MAX_SOURCE, NCM811_LATTICE
+from polycat.materials.estimates import scaled_table, volume_scale_for_target
+from polycat.materials.sources import Source
+from polycat.materials.types import CathodeMaterial
+
+__all__ = ["MATERIAL", "SCALE"]
+
+_NAME = "CoRichNCM"
+STRAUSS_2020 = (
+    "Strauss, de Biasi, Kim, Hertle, Schweidler, Janek, Hartmann & Brezesinski, "
+    "ACS Mater. Lett. 2 (2020) 84"
+)
+TARGET_DV = -0.010
+SCALE = volume_scale_for_target(NCM811_LATTICE, NCM811_LATTICE.x_range[0], TARGET_DV)
+"""Factor on both NCM811 strain components giving dV/V = -1.0 % at the table's end."""
+
+_LATTICE_SOURCE = Source(
+    citation=f"{STRAUSS_2020}; shape from Märker et al., Chem. Mater. 31 (2019) 2545",
+    estimate=True,
+    note=(
+        "[S] 'volume change < 1 %' is how a review digest summarises Strauss 2020; the "
+        "exact composition (NCM271/NCM361-type) and a(x), c(x) were not retrieved. "
+        f"Construction: eps_a and eps_c of the NCM811 table are both multiplied by "
+        f"s = {SCALE:.4f}, chosen so that dV/V = -1.0 % at the end of the table "
+        f"(x = {NCM811_LATTICE.x_range[0]:.4f}); |dV/V| <= 1 % then holds wherever the "
+        "law is defined. The real material probably has larger, mutually compensating "
+        "a/c strains (anisotropy) than this uniform scaling gives: a lower bound on the "
+        "grain-to-grain misfit."
+    ),
+)
+_LATTICE = scaled_table(NCM811_LATTICE, SCALE, _LATTICE_SOURCE)
+_ELASTICITY, _ELASTICITY_SOURCE = borrowed_elasticity(_NAME)
+_DIFFUSIVITY, _DIFFUSIVITY_SOURCE = amin_chiang_diffusivity(_NAME, "NMC333/NMC532")
+X_MIN = 0.125
+
+MATERIAL = CathodeMaterial(
+    name=_NAME,
+    formula="LiNi(x)Co(y)Mn(z)O2, Co-rich (Strauss 2020; exact composition not retrieved)",
+    elasticity=_ELASTICITY,
+    lattice_strain=_LATTICE,
+    diffusivity=_DIFFUSIVITY,
+    c_max_mol_m3=C_MAX,
+    x_window=(X_MIN, 1.0),
+    gb_strength_MPa=GB_STRENGTH_NMC811_MPA,
+    fracture_toughness_MPa_sqrt_m=TOUGHNESS_NMC_MPA_SQRT_M,
+    sources={
+        "elasticity": _ELASTICITY_SOURCE,
+        "lattice_strain": _LATTICE_SOURCE,
+        "diffusivity": _DIFFUSIVITY_SOURCE,
+        "c_max_mol_m3": Source(
+            citation=C_MAX_SOURCE.citation,
+            doi=C_MAX_SOURCE.doi,
+            estimate=True,
+            note="Borrowed from NCM811 (composition unknown). " + C_MAX_SOURCE.note,
+        ),
+        "x_window": Source(
+            citation=STRAUSS_2020,
+            estimate=True,
+            note=(
+                "The practical window was not retrieved; the whole range of the scaled "
+                f"table is used (x_min = {X_MIN}, as for NCM811), so the < 1 % volume bound "
+                "holds for any run inside it. Set loading.x_end explicitly for a realistic "
+                "cut-off. " + X_MAX_NOTE
+            ),
+        ),
+        "gb_strength_MPa": borrowed_gb_strength(_NAME),
+        "fracture_toughness_MPa_sqrt_m": borrowed_toughness(_NAME),
+    },
+    notes=(
+        "Quasi-zero-strain reference material for comparisons with Ni-rich NCM: the "
+        "NCM811 strain curve scaled to a 1 % volume change. Everything but the volume "
+        "bound is borrowed or assumed."
+    ),
+)

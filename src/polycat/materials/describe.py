@@ -1,0 +1,112 @@
+"""Human-readable tables of materials with every value and its source."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+from polycat.materials.sources import Source
+from polycat.materials.types import (
+    CATHODE_SOURCE_KEYS,
+    ELECTROLYTE_SOURCE_KEYS,
+    CathodeMaterial,
+    ElectrolyteMaterial,
+)
+
+__all__ = ["describe_cathode", "describe_electrolyte", "describe_table"]
+
+_WIDTH = 100
+
+
+def _law_text(law: object) -> str:
+    describe = getattr(law, "describe", None)
+    return str(describe()) if callable(describe) else repr(law)
+
+
+def _rows(rows: Iterable[tuple[str, str, Source]]) -> list[str]:
+    lines = []
+    for field, value, src in rows:
+        flag = "*" if src.estimate else " "
+        lines.extend(
+            textwrap.wrap(
+                f"{field}: {value}",
+                _WIDTH,
+                initial_indent=f"  {flag} ",
+                subsequent_indent="        ",
+            )
+        )
+        lines.extend(
+            textwrap.wrap(
+                f"source: {src.short()}",
+                _WIDTH,
+                initial_indent="      ",
+                subsequent_indent="        ",
+            )
+        )
+        if src.note:
+            lines.extend(
+                textwrap.wrap(
+                    f"note: {src.note}",
+                    _WIDTH,
+                    initial_indent="      ",
+                    subsequent_indent="        ",
+                )
+            )
+    return lines
+
+
+def _header(kind: str, name: str, formula: str, notes: str) -> list[str]:
+    lines = [f"{kind} {name}  ({formula})"]
+    if notes:
+        lines.extend(textwrap.wrap(notes, _WIDTH, initial_indent="  ", subsequent_indent="  "))
+    return lines
+
+
+def describe_cathode(m: CathodeMaterial) -> str:
+    """Every value of a cathode with its source and note (``*`` = estimate)."""
+    tough = m.fracture_toughness_MPa_sqrt_m
+    values = {
+        "elasticity": _law_text(m.elasticity),
+        "lattice_strain": _law_text(m.lattice_strain),
+        "diffusivity": _law_text(m.diffusivity),
+        "c_max_mol_m3": f"{m.c_max_mol_m3:.0f} mol/m³",
+        "x_window": f"x from {m.x_window[1]:g} (start of charge) to {m.x_window[0]:g}",
+        "gb_strength_MPa": f"{m.gb_strength_MPa:g} MPa",
+        "fracture_toughness_MPa_sqrt_m": "not set" if tough is None else f"{tough:g} MPa·m^0.5",
+    }
+    rows = [(k, values[k], m.sources[k]) for k in CATHODE_SOURCE_KEYS]
+    return "\n".join(_header("CATHODE", m.name, m.formula, m.notes) + _rows(rows))
+
+
+def describe_electrolyte(m: ElectrolyteMaterial) -> str:
+    """Every value of a solid electrolyte with its source and note (``*`` = estimate)."""
+    tough = m.fracture_toughness_MPa_sqrt_m
+    values = {
+        "E_GPa": f"{m.E_GPa:g} GPa",
+        "nu": f"{m.nu:g}",
+        "adhesion_strength_MPa": f"{m.adhesion_strength_MPa:g} MPa",
+        "fracture_toughness_MPa_sqrt_m": "not set" if tough is None else f"{tough:g} MPa·m^0.5",
+    }
+    rows = [(k, values[k], m.sources[k]) for k in ELECTROLYTE_SOURCE_KEYS]
+    return "\n".join(_header("ELECTROLYTE", m.name, m.formula, m.notes) + _rows(rows))
+
+
+def describe_table(
+    cathodes: Iterable[CathodeMaterial],
+    electrolytes: Iterable[ElectrolyteMaterial],
+    aliases: dict[str, str] | None = None,
+) -> str:
+    parts = [
+        "polycat built-in materials",
+        "Units: GPa, MPa, MPa·m^0.5, mol/m³, m²/s; x = Li fraction c/c_max.",
+        "Lines marked * rest on estimates (borrowed, derived or assumed): read their notes.",
+        "Tags: [R] read in a public repository file, [A] abstract/web page, "
+        "[S] second-hand digest, [C] computed, [U] unverified.",
+        "",
+    ]
+    parts += [describe_cathode(m) + "\n" for m in cathodes]
+    parts += [describe_electrolyte(m) + "\n" for m in electrolytes]
+    if aliases:
+        alias_text = ", ".join(f"{a} -> {n}" for a, n in sorted(aliases.items()))
+        parts += textwrap.wrap(f"Aliases: {alias_text}", _WIDTH)
+    return "\n".join(parts).rstrip() + "\n"
