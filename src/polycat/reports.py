@@ -88,14 +88,14 @@ def build_plots(results_dir: Path) -> list[Path]:
 
     # 2. risks against SOC
     if summary:
-        soc = _floats(summary, "soc")
+        socs = _floats(summary, "soc")
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
         for key, label in (
             ("gb_risk_max", "max GB crack risk t_n/σ_GB"),
             ("delam_risk_max", "max delamination risk t_n/σ_adh"),
         ):
             if key in summary[0]:
-                axes[0].plot(soc, _floats(summary, key), "o-", label=label)
+                axes[0].plot(socs, _floats(summary, key), "o-", label=label)
         axes[0].axhline(1.0, color="r", lw=0.8, ls="--", label="risk = 1")
         axes[0].set_xlabel("state of charge SOC")
         axes[0].set_ylabel("risk (–)")
@@ -106,7 +106,7 @@ def build_plots(results_dir: Path) -> list[Path]:
             ("interface_area_fraction_at_risk", "interface area with risk ≥ 1"),
         ):
             if key in summary[0]:
-                axes[1].plot(soc, _floats(summary, key), "s-", label=label)
+                axes[1].plot(socs, _floats(summary, key), "s-", label=label)
         axes[1].set_xlabel("state of charge SOC")
         axes[1].set_ylabel("area fraction (–)")
         axes[1].set_ylim(-0.02, 1.02)
