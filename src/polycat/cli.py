@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from polycat import __version__
 from polycat.config import ConfigError, dump_config, load_config
+from polycat.geometry.errors import GeometryError
 
 log = logging.getLogger("polycat")
 
@@ -169,10 +170,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(env_rank(), args.verbose)
     try:
         return COMMANDS[args.command](args)
-    except ConfigError as exc:
+    except (ConfigError, GeometryError) as exc:  # raised identically on every rank
         if env_rank() == 0:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        _abort_if_parallel(exc)
+        raise
+
+
+def _abort_if_parallel(exc: BaseException) -> None:
+    """An error on one rank must not leave the others waiting in a collective: print it
+    once (from the failing rank) and abort the whole MPI job."""
+    if "mpi4py.MPI" not in sys.modules:
+        return
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    if comm.size == 1:
+        return
+    print(f"error ({type(exc).__name__}) on rank {comm.rank}: {exc}", file=sys.stderr, flush=True)
+    comm.Abort(EXIT_FAILED)
 
 
 def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script

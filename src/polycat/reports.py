@@ -24,8 +24,8 @@ def soc_tag(soc: float) -> str:
     return f"{round(100 * soc):03d}"
 
 
-def _title(meta: dict[str, Any]) -> str:
-    mat = meta.get("materials", {})
+def _title(meta: dict[str, Any], run: dict[str, Any]) -> str:
+    mat = run.get("materials", {})
     geo = meta.get("geometry", {})
     load = meta.get("loading", {})
     return (
@@ -47,10 +47,11 @@ def build_plots(results_dir: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     d = Path(results_dir)
-    meta: dict[str, Any] = {}
+    run: dict[str, Any] = {}
     if (d / "run.json").exists():
-        meta = json.loads((d / "run.json").read_text()).get("config", {})
-    title = _title(meta)
+        run = json.loads((d / "run.json").read_text())
+    meta: dict[str, Any] = run.get("config", {})
+    title = _title(meta, run)
     out_dir = d / "plots"
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -127,7 +128,7 @@ def build_plots(results_dir: Path) -> list[Path]:
             fig, ax = plt.subplots(figsize=(6.5, 4.5))
             ax.hist(tn, bins=60, weights=area / area.sum(), color="tab:blue")
             ax.axvline(0.0, color="k", lw=0.8)
-            strength = meta.get("_gb_strength_MPa")
+            strength = run.get("materials", {}).get("gb_strength_MPa")
             if strength:
                 ax.axvline(float(strength), color="r", ls="--", label=f"σ_GB = {strength} MPa")
                 ax.legend()

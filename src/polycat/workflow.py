@@ -1,4 +1,4 @@
-"""What `polycat mesh` and `polycat run` do, step by step, for one resolved config."""
+"""What `polycat mesh` and `polycat run` do, for one resolved config."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ log = logging.getLogger("polycat")
 
 
 def prepare_mesh(cfg: RunConfig) -> Path:
-    """Build the mesh folder of `cfg` (or reuse the cached one) and return its path."""
+    """Build the mesh folder of `cfg` (or reuse the cached one) and return its path.
+
+    Collective: rank 0 meshes, every rank gets the folder (or the same GeometryError).
+    """
     from mpi4py import MPI
 
     from polycat.geometry import GeometrySpec, ensure_mesh
@@ -20,16 +23,8 @@ def prepare_mesh(cfg: RunConfig) -> Path:
     return ensure_mesh(spec, Path(cfg.output.mesh_dir), MPI.COMM_WORLD)
 
 
-def run(cfg: RunConfig, overwrite: bool = False) -> None:
-    """Mesh, solve and report one config."""
-    log.info(
-        "polycat run: %s grains, %s in %s, %s at %sC from x=%s to x=%s",
-        cfg.geometry.n_grains,
-        cfg.materials.cathode,
-        cfg.materials.electrolyte,
-        cfg.loading.mode,
-        cfg.loading.c_rate,
-        cfg.loading.x_start,
-        cfg.loading.x_end,
-    )
-    log.info("the solver is not implemented yet; the config is valid and would run as above")
+def run(cfg: RunConfig, overwrite: bool = False) -> Path:
+    """Mesh, solve and report one config; returns the results directory."""
+    from polycat.simulation import run as run_simulation
+
+    return run_simulation(cfg, overwrite=overwrite)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
@@ -295,3 +296,19 @@ def test_cli_bad_config_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert "geometry.n_grains" in err
     assert "Traceback" not in err
+
+
+def test_resolve_inline_and_builtin_materials() -> None:
+    from polycat.config.resolve import cathode_material, electrolyte_material
+
+    cfg = validate_config(BASE)
+    assert cathode_material(cfg).name == "NCM811"
+    se = electrolyte_material(cfg)
+    assert se is not None and se.E_GPa == pytest.approx(22.1)
+    data = with_change("materials.cathode", INLINE_CATHODE)
+    data["geometry"]["matrix"] = "none"
+    cfg = validate_config(data)
+    mat = cathode_material(cfg)
+    ea, ec = mat.lattice_strain.strains(np.array([0.5]))
+    assert ea[0] == pytest.approx(-0.005) and ec[0] == pytest.approx(-0.005)
+    assert electrolyte_material(cfg) is None

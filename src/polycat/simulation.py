@@ -1,0 +1,585 @@
+"""One run: mesh → model → galvanostatic SOC loop → readers and outputs at each report SOC.
+
+Everything collective happens on every rank; only rank 0 writes tables, plots and
+JSON (atomically, so a killed run leaves every finished SOC complete on disk).
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dolfinx_solver  # noqa: F401  (orders MPI ahead of the DOLFINx bindings)
+from mpi4py import MPI
+
+import numpy as np
+
+import ufl
+from dolfinx import fem
+
+from polycat import __version__
+from polycat.config import ConfigError, RunConfig, dump_config
+from polycat.config.resolve import cathode_material, electrolyte_material
+from polycat.exporters import XdmfSeries
+from polycat.fem.model import ChemoMechanicsModel
+from polycat.fem.phases import CathodePhase, MatrixPhase
+from polycat.fem.settings import MechanicsBC, SolverSettings
+from polycat.microstructure import ORIENTATION_COLUMNS, build_microstructure
+from polycat.post.readers import (
+    GRAIN_COLUMNS,
+    PROFILE_COLUMNS,
+    ReaderSettings,
+    derive,
+    facet_statistics,
+    grain_rows,
+    radial_displacement_mean,
+    radial_profile,
+    stress_summary,
+)
+from polycat.post.sampling import FacetSamples, sample_cells, sample_facets, sample_points
+from polycat.reports import build_plots, soc_tag
+from polycat.results import (
+    prepare_results_dir,
+    write_csv_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
+from polycat.schedule import Schedule, build_schedule
+
+log = logging.getLogger("polycat")
+
+SUMMARY_COLUMNS = (
+    "soc",
+    "time_s",
+    "x_mean",
+    "sigma_r_max_MPa",
+    "sigma_r_min_MPa",
+    "sigma_hoop_max_MPa",
+    "sigma_hoop_min_MPa",
+    "vm_max_MPa",
+    "gb_tn_max_MPa",
+    "gb_risk_max",
+    "gb_area_fraction_at_risk",
+    "interface_tn_max_MPa",
+    "delam_risk_max",
+    "interface_area_fraction_at_risk",
+    "gb_tn_mean_MPa",
+    "gb_tn_tensile_mean_MPa",
+    "interface_tn_mean_MPa",
+    "radial_gap_mean_um",
+    "se_sigma_r_max_MPa",
+    "se_sigma_r_min_MPa",
+    "se_sigma_hoop_max_MPa",
+    "se_sigma_hoop_min_MPa",
+    "se_vm_max_MPa",
+    "mass_balance_error_max",
+    "mech_ksp_iterations",
+)
+BOUNDARY_COLUMNS = (
+    "soc",
+    "kind",
+    "name",
+    "grain_i",
+    "grain_j",
+    "area_um2",
+    "tn_mean_MPa",
+    "tn_max_MPa",
+    "tn_min_MPa",
+    "ts_mean_MPa",
+    "ts_max_MPa",
+    "risk_max",
+    "area_fraction_at_risk",
+)
+FACET_COLUMNS = ("tag", "area_um2", "tn_MPa", "ts_MPa", "x_um", "y_um", "z_um")
+MASS_BALANCE_TOL = 1e-6
+
+
+class SolverError(RuntimeError):
+    """A solve failed or gave an answer that cannot be trusted (NaN, lost mass)."""
+
+
+@dataclass
+class Timers:
+    """Wall time per phase, s (summed over the run)."""
+
+    wall: dict[str, float] = field(default_factory=dict)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.wall[name] = self.wall.get(name, 0.0) + seconds
+
+
+def _git_hash() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        out = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _collective_check(comm: MPI.Comm, error: str | None) -> None:
+    """Raise the same ConfigError on every rank if rank 0 found one."""
+    error = comm.bcast(error, root=0)
+    if error:
+        raise ConfigError(error)
+
+
+def spherical_ufl(sigma: Any, mesh: Any) -> tuple[Any, Any]:
+    """σ_rr and σ_hoop (DESIGN §2) as UFL expressions about the origin."""
+    gdim = mesh.geometry.dim
+    X = ufl.SpatialCoordinate(mesh)
+    r = ufl.as_vector([X[0], X[1], X[2] if gdim == 3 else 0.0])
+    e_r = r / ufl.sqrt(ufl.dot(r, r) + 1e-30)
+    s_rr = ufl.dot(e_r, ufl.dot(sigma, e_r))
+    tr = ufl.tr(sigma)
+    s_hoop = (tr - s_rr) / 2.0 if gdim == 3 else tr - sigma[2, 2] - s_rr
+    return s_rr, s_hoop
+
+
+class Run:
+    """State of one run across the SOC loop (kept small; outputs go to disk at once)."""
+
+    def __init__(self, cfg: RunConfig, overwrite: bool = False) -> None:
+        self.cfg = cfg
+        self.comm = MPI.COMM_WORLD
+        self.rank = self.comm.rank
+        self.out = Path(cfg.output.dir)
+        self.timers = Timers()
+        self.summary: list[dict[str, Any]] = []
+        self.boundaries: list[dict[str, Any]] = []
+        self.grains: list[dict[str, Any]] = []
+        self.status = "running"
+        self.error: str | None = None
+        self.t_start = time.perf_counter()
+        self.max_mass_error = 0.0
+        self.mech_iterations: list[int] = []
+        self.diff_newton: list[int] = []
+        error = None
+        if self.rank == 0:
+            try:
+                prepare_results_dir(self.out, overwrite)
+                write_text_atomic(self.out / "config.resolved.yaml", dump_config(cfg))
+            except ConfigError as exc:
+                error = str(exc)
+        _collective_check(self.comm, error)
+
+    # -- setup -------------------------------------------------------------------------
+    def setup(self) -> None:
+        from polycat.mesh import load_mesh
+        from polycat.workflow import prepare_mesh
+
+        cfg, comm = self.cfg, self.comm
+        t = time.perf_counter()
+        folder = prepare_mesh(cfg)
+        self.timers.add("mesh", time.perf_counter() - t)
+        t = time.perf_counter()
+        lm = load_mesh(comm, folder)
+        self.timers.add("load_mesh", time.perf_counter() - t)
+        self.mesh_folder = folder
+        self.mesh, self.cell_tags, self.facet_tags = lm.mesh, lm.cell_tags, lm.facet_tags
+        markers = lm.markers
+        grain_ids = sorted(int(v[0]) for k, v in markers.items() if k.startswith("grain_"))
+        gtab = lm.grains
+        order = np.argsort(np.asarray(gtab["grain"], dtype=np.int64))
+        cents = np.stack(
+            [np.asarray(gtab[f"centroid_{a}_um"], dtype=np.float64)[order] for a in "xyz"], axis=1
+        )
+        self.micro = build_microstructure(cfg.orientation, grain_ids, cents)
+        self.cathode = cathode_material(cfg)
+        self.electrolyte = electrolyte_material(cfg)
+        matrix_tag = int(markers["electrolyte"][0]) if "electrolyte" in markers else None
+        self.gb_pairs: dict[int, tuple[int, int]] = {}
+        self.gb_names: dict[int, str] = {}
+        self.interface_grain: dict[int, int] = {}
+        self.interface_names: dict[int, str] = {}
+        outer: dict[str, int] = {}
+        for name, (tag, _dim) in markers.items():
+            if name.startswith("gb_"):
+                _, i, j = name.split("_")
+                self.gb_pairs[int(tag)] = (int(i), int(j))
+                self.gb_names[int(tag)] = name
+            elif name.startswith("interface_"):
+                self.interface_grain[int(tag)] = int(name.split("_")[1])
+                self.interface_names[int(tag)] = name
+            elif name.startswith("outer_"):
+                outer[name] = int(tag)
+        el = self.cathode.elasticity
+        phase = CathodePhase(
+            C_crystal_MPa=np.asarray(el.voigt_GPa(), dtype=np.float64) * 1e3,
+            lattice=self.cathode.lattice_strain,
+            diffusivity=self.cathode.diffusivity,
+            c_max_mol_m3=self.cathode.c_max_mol_m3,
+        )
+        se = self.electrolyte
+        matrix = MatrixPhase(E_MPa=se.E_GPa * 1e3, nu=se.nu) if se is not None else None
+        s = cfg.solver
+        settings = SolverSettings(
+            element_degree=cfg.mechanics.element_degree,
+            ksp_rtol=s.ksp_rtol,
+            coupling_tol=s.two_way_tol,
+            coupling_max_it=s.two_way_max_iter,
+            mechanics_options=dict(s.petsc_mechanics),
+            diffusion_options=dict(s.petsc_diffusion),
+        )
+        t = time.perf_counter()
+        self.model = ChemoMechanicsModel(
+            self.mesh,
+            self.cell_tags,
+            self.facet_tags,
+            grain_tags=grain_ids,
+            matrix_tag=matrix_tag,
+            interface_tags=sorted(self.interface_grain),
+            outer_tags=outer,
+            rotations=self.micro.rotation_of(),
+            cathode=phase,
+            matrix=matrix,
+            bc=MechanicsBC(cfg.mechanics.boundary, cfg.mechanics.stack_pressure_MPa),
+            settings=settings,
+            coupling=cfg.coupling,
+            temperature_K=cfg.mechanics.temperature_K,
+        )
+        self.timers.add("setup", time.perf_counter() - t)
+        g = cfg.geometry
+        outer_r = None
+        if g.matrix == "box":
+            outer_r = 0.5 * g.matrix_size_um
+        elif g.matrix == "shell":
+            outer_r = g.matrix_size_um
+        self.reader = ReaderSettings(
+            particle_radius_um=g.particle_radius_um,
+            profile_outer_um=outer_r,
+            gdim=g.dim,
+            c_max_mol_m3=self.cathode.c_max_mol_m3,
+            gb_strength_MPa=self.cathode.gb_strength_MPa,
+            adhesion_strength_MPa=se.adhesion_strength_MPa if se is not None else None,
+            grain_tags=tuple(grain_ids),
+            matrix_tag=matrix_tag,
+            gb_pairs=self.gb_pairs,
+            interface_grain=self.interface_grain,
+        )
+        self.schedule: Schedule = build_schedule(
+            cfg.loading.x_start or 0.0,
+            cfg.loading.x_end or 0.0,
+            cfg.loading.c_rate,
+            cfg.loading.report_soc,
+            s.steps_per_report,
+            s.max_dt_s,
+        )
+        self.model.set_uniform_x(self.schedule.x_start)
+        self._setup_outputs()
+
+    def _setup_outputs(self) -> None:
+        m = self.model
+        mesh = self.mesh
+        sig = m.sigma
+        self.sigma = sig
+        self.s_rr, self.s_hoop = spherical_ufl(sig, mesh)
+        S1 = fem.functionspace(mesh, ("DG", 1))
+        self.hoop_dg = fem.Function(S1, name="sigma_hoop_MPa")
+        self.hoop_expr = fem.Expression(self.s_hoop, S1.element.interpolation_points)
+        self.x_parent = m.x_on_mesh()
+        Vc = self.x_parent.function_space
+        self.c_parent = fem.Function(Vc, name="c_mol_m3")
+        S0 = fem.functionspace(mesh, ("DG", 0))
+        self.grain_id = fem.Function(S0, name="grain_id")
+        ct = self.cell_tags
+        self.grain_id.x.array[ct.indices] = ct.values
+        self.grain_id.x.scatter_forward()
+        self.fields: XdmfSeries | None = None
+        if self.cfg.output.fields:
+            self.fields = XdmfSeries(
+                self.out / "fields" / "fields.xdmf",
+                mesh,
+                vertex_fields={
+                    "displacement_um": m.u,
+                    "x": self.x_parent,
+                    "c_mol_m3": self.c_parent,
+                },
+                cell_fields={
+                    "stress_MPa": sig,
+                    "von_mises_MPa": m.von_mises,
+                    "sigma_rr_MPa": self.s_rr,
+                    "sigma_hoop_MPa": self.s_hoop,
+                    "sigma_h_MPa": m.hydrostatic,
+                    "grain_id": self.grain_id,
+                },
+            )
+        if self.rank == 0:
+            write_csv_atomic(self.out / "orientations.csv", self.micro.table(), ORIENTATION_COLUMNS)
+
+    # -- the loop ------------------------------------------------------------------------
+    def execute(self) -> None:
+        from tqdm import tqdm
+
+        sch = self.schedule
+        reports = dict(zip(sch.report_index, sch.report_soc, strict=True))
+        bar = tqdm(total=len(sch.times_s), disable=self.rank != 0, unit="step", desc="polycat")
+        t_prev = 0.0
+        mech_every_step = self.cfg.coupling == "two_way"
+        for i, t_now in enumerate(sch.times_s):
+            report = i in reports
+            t = time.perf_counter()
+            info = self.model.step(
+                float(t_now - t_prev), sch.rate_per_s, mechanics=report or mech_every_step
+            )
+            self.timers.add("steps", time.perf_counter() - t)
+            for k, v in info.wall_s.items():
+                self.timers.add(f"step_{k}", v)
+            self.diff_newton.append(info.diffusion.newton_iterations)
+            if info.mechanics is not None:
+                self.mech_iterations.append(info.mechanics.ksp_iterations)
+            self.max_mass_error = max(self.max_mass_error, info.mass_balance_error)
+            if not np.isfinite(info.mean_x_new) or info.mass_balance_error > MASS_BALANCE_TOL:
+                raise SolverError(
+                    f"step {i + 1} (t = {t_now:.4g} s): mass balance error "
+                    f"{info.mass_balance_error:.3e} exceeds {MASS_BALANCE_TOL:.0e}"
+                )
+            t_prev = float(t_now)
+            bar.update(1)
+            if report:
+                soc = reports[i]
+                bar.set_postfix(soc=f"{soc:.2f}")
+                t = time.perf_counter()
+                self.report(soc, float(t_now), info)
+                self.timers.add("report", time.perf_counter() - t)
+        bar.close()
+        self.status = "completed"
+
+    def report(self, soc: float, t_s: float, info: Any) -> None:
+        comm, r = self.comm, self.reader
+        m = self.model
+        tag = soc_tag(soc)
+        t0 = time.perf_counter()
+        m.x_on_mesh()
+        samples = sample_cells(self.mesh, self.cell_tags, self.sigma, self.x_parent, degree=2)
+        d = derive(samples, r)
+        if not np.all(np.isfinite(samples.sigma)):
+            raise SolverError(f"non-finite stress at SOC {soc:.2f}")
+        row: dict[str, Any] = {"soc": soc, "time_s": t_s, "x_mean": m.mean_x()}
+        row.update(stress_summary(comm, samples, d, r))
+        profile = radial_profile(comm, samples, d, r)
+        grains = grain_rows(comm, samples, d, r)
+        gb = sample_facets(self.mesh, self.facet_tags, list(self.gb_pairs), self.sigma)
+        gb_all, gb_rows = facet_statistics(comm, gb, list(self.gb_pairs), r.gb_strength_MPa)
+        row.update(
+            {
+                "gb_tn_max_MPa": gb_all["tn_max_MPa"],
+                "gb_risk_max": gb_all["risk_max"],
+                "gb_area_fraction_at_risk": gb_all["area_fraction_at_risk"],
+                "gb_tn_mean_MPa": gb_all["tn_mean_MPa"],
+                "gb_tn_tensile_mean_MPa": gb_all["tn_tensile_mean_MPa"],
+            }
+        )
+        b_rows = [
+            self._boundary_row(soc, "gb", t, rr)
+            for t, rr in zip(sorted(self.gb_pairs), gb_rows, strict=True)
+        ]
+        if r.adhesion_strength_MPa is not None and self.interface_grain:
+            itf = sample_facets(self.mesh, self.facet_tags, list(self.interface_grain), self.sigma)
+            if_all, if_rows = facet_statistics(
+                comm, itf, list(self.interface_grain), r.adhesion_strength_MPa
+            )
+            row.update(
+                {
+                    "interface_tn_max_MPa": if_all["tn_max_MPa"],
+                    "delam_risk_max": if_all["risk_max"],
+                    "interface_area_fraction_at_risk": if_all["area_fraction_at_risk"],
+                    "interface_tn_mean_MPa": if_all["tn_mean_MPa"],
+                }
+            )
+            row["radial_gap_mean_um"] = self._radial_gap(itf, samples)
+            b_rows += [
+                self._boundary_row(soc, "interface", t, rr)
+                for t, rr in zip(sorted(self.interface_grain), if_rows, strict=True)
+            ]
+        row["mass_balance_error_max"] = self.max_mass_error
+        row["mech_ksp_iterations"] = info.mechanics.ksp_iterations if info.mechanics else ""
+        facets = self._gather_facets(gb)
+        section = self._section()
+        self.timers.add("readers", time.perf_counter() - t0)
+        t1 = time.perf_counter()
+        if self.fields is not None:
+            cmax = self.cathode.c_max_mol_m3
+            self.c_parent.x.array[:] = self.x_parent.x.array * cmax
+            self.fields.write(soc)
+        if self.rank == 0:
+            self.summary.append(row)
+            self.boundaries.extend(b_rows)
+            self.grains.extend({"soc": soc, **g} for g in grains)
+            out = self.out
+            write_csv_atomic(out / "profiles" / f"soc_{tag}.csv", profile, PROFILE_COLUMNS)
+            write_csv_atomic(out / "summary.csv", self.summary, SUMMARY_COLUMNS)
+            write_csv_atomic(out / "boundaries.csv", self.boundaries, BOUNDARY_COLUMNS)
+            write_csv_atomic(out / "grains.csv", self.grains, ("soc", *GRAIN_COLUMNS))
+            if facets is not None:
+                write_csv_atomic(out / "facets" / f"gb_soc_{tag}.csv", facets, FACET_COLUMNS)
+            if section is not None:
+                (out / "sections").mkdir(parents=True, exist_ok=True)
+                np.savez_compressed(out / "sections" / f"soc_{tag}.npz", **section)
+            self.write_run_json()
+            if self.cfg.output.plots:
+                build_plots(out)
+        self.timers.add("output", time.perf_counter() - t1)
+
+    def _boundary_row(self, soc: float, kind: str, tag: int, rr: dict[str, Any]) -> dict[str, Any]:
+        if kind == "gb":
+            gi, gj_int = self.gb_pairs[tag]
+            gj: int | str = gj_int
+            name = self.gb_names[tag]
+        else:
+            gi, gj, name = self.interface_grain[tag], "", self.interface_names[tag]
+        return {
+            "soc": soc,
+            "kind": kind,
+            "name": name,
+            "grain_i": gi,
+            "grain_j": gj,
+            **{k: v for k, v in rr.items() if k != "tag"},
+        }
+
+    def _radial_gap(self, itf: FacetSamples, samples: Any) -> float:
+        """Mean radial gap (µm) the particle would open at the interface if it could not
+        carry tension: bonded mean radial displacement minus the free particle's, the
+        latter estimated as R·⟨tr ε*⟩/3 (exact for an isotropic homogeneous particle)."""
+        comm, r = self.comm, self.reader
+        u = self.model.u
+        cells = itf.cells[:, 0]
+        vals = np.asarray(u.eval(itf.midpoint, cells), dtype=np.float64).reshape(len(cells), -1)
+        u3 = np.zeros((len(cells), 3))
+        u3[:, : vals.shape[1]] = vals
+        u_r = radial_displacement_mean(comm, itf, u3, r.center)
+        in_p = np.isin(samples.tag, r.grain_tags)
+        ea, ec = self.cathode.lattice_strain.strains(np.clip(samples.x[in_p], 0.0, 1.0))
+        w = samples.weight[in_p]
+        loc = np.array([w.sum(), (w * (2 * ea + ec)).sum()])
+        tot = np.empty_like(loc)
+        comm.Allreduce(loc, tot, op=MPI.SUM)
+        u_free = r.particle_radius_um * tot[1] / tot[0] / 3.0
+        return u_r - u_free
+
+    def _gather_facets(self, fs: FacetSamples) -> list[dict[str, Any]] | None:
+        local = (
+            np.column_stack([fs.tag, fs.area, fs.t_n, fs.t_s, fs.midpoint])
+            if len(fs.tag)
+            else np.zeros((0, 7))
+        )
+        parts = self.comm.gather(local, root=0)
+        if self.rank != 0:
+            return None
+        assert parts is not None
+        allv = np.concatenate(parts, axis=0)
+        allv = allv[np.lexsort((allv[:, 6], allv[:, 5], allv[:, 4], allv[:, 0]))]
+        return [
+            dict(zip(FACET_COLUMNS, (int(v[0]), *map(float, v[1:])), strict=True)) for v in allv
+        ]
+
+    def _section(self, n: int = 161) -> dict[str, Any] | None:
+        """σ_hoop on the plane z = 0 on an n×n grid over the particle and the SE around it."""
+        self.hoop_dg.interpolate(self.hoop_expr)
+        self.hoop_dg.x.scatter_forward()
+        g = self.cfg.geometry
+        half = (
+            0.5 * g.matrix_size_um
+            if g.matrix == "box"
+            else (g.matrix_size_um if g.matrix == "shell" else g.particle_radius_um)
+        )
+        half = min(half, 1.6 * g.particle_radius_um)
+        ax = np.linspace(-half, half, n)
+        X, Y = np.meshgrid(ax, ax)
+        pts = np.column_stack([X.ravel(), Y.ravel(), np.zeros(X.size)])
+        vals = sample_points(self.mesh, self.hoop_dg, pts)
+        if vals is None:
+            return None
+        return {"x_um": ax, "y_um": ax, "sigma_hoop_MPa": vals[:, 0].reshape(n, n)}
+
+    # -- provenance ----------------------------------------------------------------------
+    def dofs(self) -> dict[str, int]:
+        m = self.model
+        Vu = m.u.function_space
+        Vx = m.x.function_space
+        return {
+            "displacement": int(Vu.dofmap.index_map.size_global * Vu.dofmap.index_map_bs),
+            "concentration": int(Vx.dofmap.index_map.size_global),
+            "cells": int(self.mesh.topology.index_map(self.mesh.topology.dim).size_global),
+        }
+
+    def write_run_json(self) -> None:
+        cfg = self.cfg
+        data = {
+            "polycat_version": __version__,
+            "git_hash": _git_hash(),
+            "status": self.status,
+            "error": self.error,
+            "ranks": self.comm.size,
+            "mesh_folder": str(self.mesh_folder) if hasattr(self, "mesh_folder") else None,
+            "dofs": self._dofs_cache,
+            "wall_s": {
+                **{k: round(v, 4) for k, v in self.timers.wall.items()},
+                "total": round(time.perf_counter() - self.t_start, 4),
+            },
+            "solver": {
+                "time_steps": len(self.diff_newton),
+                "diffusion_newton_iterations": self.diff_newton,
+                "mechanics_ksp_iterations": self.mech_iterations,
+                "mass_balance_error_max": self.max_mass_error,
+            },
+            "reported_soc": [r["soc"] for r in self.summary],
+            "materials": self._materials_meta(),
+            "config": cfg.model_dump(mode="json"),
+        }
+        write_json_atomic(self.out / "run.json", data)
+
+    def _materials_meta(self) -> dict[str, Any]:
+        cath = getattr(self, "cathode", None)
+        se = getattr(self, "electrolyte", None)
+        return {
+            "cathode": cath.name if cath is not None else None,
+            "gb_strength_MPa": cath.gb_strength_MPa if cath is not None else None,
+            "electrolyte": se.name if se is not None else None,
+            "adhesion_strength_MPa": se.adhesion_strength_MPa if se is not None else None,
+        }
+
+    _dofs_cache: dict[str, int] | None = None
+
+
+def run(cfg: RunConfig, overwrite: bool = False) -> Path:
+    """Mesh, solve and report one config; returns the results directory."""
+    r = Run(cfg, overwrite)
+    try:
+        r.setup()
+        r._dofs_cache = r.dofs()
+        if r.rank == 0:
+            d = r._dofs_cache
+            log.info(
+                "%d cells, %d displacement DOFs, %d concentration DOFs on %d rank(s); %d steps",
+                d["cells"],
+                d["displacement"],
+                d["concentration"],
+                r.comm.size,
+                len(r.schedule.times_s),
+            )
+        r.execute()
+    except BaseException as exc:
+        r.status = "failed"
+        r.error = f"{type(exc).__name__}: {exc}"
+        if r.rank == 0:
+            r.write_run_json()
+        raise
+    finally:
+        if getattr(r, "fields", None) is not None:
+            assert r.fields is not None
+            r.fields.close()
+    if r.rank == 0:
+        r.write_run_json()
+        log.info("results in %s (%.1f s)", r.out, time.perf_counter() - r.t_start)
+    return r.out
