@@ -6,6 +6,7 @@ JSON (atomically, so a killed run leaves every finished SOC complete on disk).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import subprocess
 import time
@@ -28,6 +29,7 @@ from polycat.exporters import XdmfSeries
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.fem.phases import CathodePhase, MatrixPhase
 from polycat.fem.settings import MechanicsBC, SolverSettings
+from polycat.materials import TabulatedLatticeStrain
 from polycat.microstructure import ORIENTATION_COLUMNS, build_microstructure
 from polycat.post.readers import (
     GRAIN_COLUMNS,
@@ -214,9 +216,17 @@ class Run:
             elif name.startswith("outer_"):
                 outer[name] = int(tag)
         el = self.cathode.elasticity
+        lattice = self.cathode.lattice_strain
+        if isinstance(lattice, TabulatedLatticeStrain):
+            # Near the end of a fast charge the surface x runs below the measured table
+            # while the mean stays inside it; hold the end values there (reported as
+            # x_min_particle in summary.csv) instead of extrapolating a measurement.
+            lattice = dataclasses.replace(lattice, out_of_range="clip")
+        self.lattice = lattice
+        self.lattice_range = lattice.x_range
         phase = CathodePhase(
             C_crystal_MPa=np.asarray(el.voigt_GPa(), dtype=np.float64) * 1e3,
-            lattice=self.cathode.lattice_strain,
+            lattice=lattice,
             diffusivity=self.cathode.diffusivity,
             c_max_mol_m3=self.cathode.c_max_mol_m3,
         )
@@ -366,6 +376,8 @@ class Run:
         if not np.all(np.isfinite(samples.sigma)):
             raise SolverError(f"non-finite stress at SOC {soc:.2f}")
         row: dict[str, Any] = {"soc": soc, "time_s": t_s, "x_mean": m.mean_x()}
+        x_lo, x_hi = self._x_extremes()
+        row["x_min_particle"], row["x_max_particle"] = x_lo, x_hi
         row.update(stress_summary(comm, samples, d, r))
         profile = radial_profile(comm, samples, d, r)
         grains = grain_rows(comm, samples, d, r)
@@ -427,9 +439,35 @@ class Run:
                 (out / "sections").mkdir(parents=True, exist_ok=True)
                 np.savez_compressed(out / "sections" / f"soc_{tag}.npz", **section)
             self.write_run_json()
-            if self.cfg.output.plots:
-                build_plots(out)
         self.timers.add("output", time.perf_counter() - t1)
+
+    def _x_extremes(self) -> tuple[float, float]:
+        """Smallest and largest nodal Li fraction in the particle; stops the run if x left
+        [0, 1] (the particle cannot sustain the C-rate), warns when it left the lattice
+        table (end values are held there)."""
+        arr = self.model.x.x.array
+        lo = float(self.comm.allreduce(float(arr.min()) if arr.size else np.inf, op=MPI.MIN))
+        hi = float(self.comm.allreduce(float(arr.max()) if arr.size else -np.inf, op=MPI.MAX))
+        if lo < 0.0 or hi > 1.0:
+            raise SolverError(
+                f"the Li fraction left [0, 1] (min {lo:.4f}, max {hi:.4f}): the particle cannot "
+                f"sustain {self.cfg.loading.c_rate}C with this diffusivity; lower loading.c_rate "
+                "or narrow the x window (loading.x_start/x_end)"
+            )
+        t_lo, t_hi = self.lattice_range
+        if (lo < t_lo or hi > t_hi) and not self._warned_range:
+            log.warning(
+                "local x reached %.4f…%.4f, outside the lattice table [%.4f, %.4f]; the table's "
+                "end values are held there",
+                lo,
+                hi,
+                t_lo,
+                t_hi,
+            )
+            self._warned_range = True
+        return lo, hi
+
+    _warned_range = False
 
     def _boundary_row(self, soc: float, kind: str, tag: int, rr: dict[str, Any]) -> dict[str, Any]:
         if kind == "gb":
@@ -459,7 +497,7 @@ class Run:
         u3[:, : vals.shape[1]] = vals
         u_r = radial_displacement_mean(comm, itf, u3, r.center)
         in_p = np.isin(samples.tag, r.grain_tags)
-        ea, ec = self.cathode.lattice_strain.strains(np.clip(samples.x[in_p], 0.0, 1.0))
+        ea, ec = self.lattice.strains(np.clip(samples.x[in_p], 0.0, 1.0))
         w = samples.weight[in_p]
         loc = np.array([w.sum(), (w * (2 * ea + ec)).sum()])
         tot = np.empty_like(loc)
@@ -572,14 +610,20 @@ def run(cfg: RunConfig, overwrite: bool = False) -> Path:
     except BaseException as exc:
         r.status = "failed"
         r.error = f"{type(exc).__name__}: {exc}"
-        if r.rank == 0:
+        if r.rank == 0 and r.out.is_dir():
             r.write_run_json()
+            if r.summary and cfg.output.plots:
+                build_plots(r.out)  # plots of the SOCs that completed
         raise
     finally:
         if getattr(r, "fields", None) is not None:
             assert r.fields is not None
             r.fields.close()
     if r.rank == 0:
+        t = time.perf_counter()
+        if cfg.output.plots:
+            build_plots(r.out)
+        r.timers.add("plots", time.perf_counter() - t)
         r.write_run_json()
         log.info("results in %s (%.1f s)", r.out, time.perf_counter() - r.t_start)
     return r.out
