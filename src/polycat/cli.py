@@ -149,7 +149,17 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    raise ConfigError(f"{args.dir}: `polycat report` is not implemented yet in {__version__}")
+    from pathlib import Path
+
+    from polycat.reports import build_plots
+
+    d = Path(args.dir)
+    if not (d / "summary.csv").is_file():
+        raise ConfigError(f"{d}: no summary.csv here; give the results directory of a run")
+    if env_rank() == 0:
+        for path in build_plots(d):
+            print(path)
+    return EXIT_OK
 
 
 COMMANDS = {
