@@ -305,6 +305,12 @@ class Run:
         ct = self.cell_tags
         self.grain_id.x.array[ct.indices] = ct.values
         self.grain_id.x.scatter_forward()
+        tdim = mesh.topology.dim
+        n_local = (
+            mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
+        )
+        self.grain_cells = np.zeros(n_local, dtype=bool)
+        self.grain_cells[ct.indices[np.isin(ct.values, self.reader.grain_tags)]] = True
         self.fields: XdmfSeries | None = None
         if self.cfg.output.fields:
             self.fields = XdmfSeries(
@@ -397,7 +403,14 @@ class Run:
             for t, rr in zip(sorted(self.gb_pairs), gb_rows, strict=True)
         ]
         if r.adhesion_strength_MPa is not None and self.interface_grain:
-            itf = sample_facets(self.mesh, self.facet_tags, list(self.interface_grain), self.sigma)
+            itf = sample_facets(
+                self.mesh,
+                self.facet_tags,
+                list(self.interface_grain),
+                self.sigma,
+                one_side=self.grain_cells,
+                at="cell",
+            )
             if_all, if_rows = facet_statistics(
                 comm, itf, list(self.interface_grain), r.adhesion_strength_MPa
             )

@@ -9,6 +9,7 @@ cell and facet exactly once, whatever the partition.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import dolfinx_solver  # noqa: F401  (orders MPI ahead of the DOLFINx bindings)
 
@@ -141,10 +142,19 @@ def sample_facets(
     facet_tags: dolfinx.mesh.MeshTags,
     tags: NDArray[np.int64] | list[int],
     sigma: ufl.core.expr.Expr,
+    one_side: NDArray[np.bool_] | None = None,
+    at: Literal["facet", "cell"] = "facet",
 ) -> FacetSamples:
-    """Normal and shear traction at the midpoint of every owned facet whose tag is in
-    `tags`. Needs the facet→cell connectivity of both sides (mesh read with
-    GhostMode.shared_facet in parallel)."""
+    """Normal and shear traction on every owned facet whose tag is in `tags`. Needs the
+    facet→cell connectivity of both sides (mesh read with GhostMode.shared_facet in
+    parallel).
+
+    The stress of each adjacent cell is taken at the facet midpoint (`at="facet"`) or at
+    the cell centroid (`at="cell"`, the cell average of a stress linear in the cell).
+    By default the traction is the average of the two sides. With `one_side` (a boolean
+    per local cell, owned and ghost), a facet with exactly one marked adjacent cell takes
+    the stress of that cell alone (the CAM–SE interface: the grain side; see
+    docs/verification.md for why)."""
     tdim, gdim = mesh.topology.dim, mesh.geometry.dim
     fdim = tdim - 1
     mesh.topology.create_connectivity(fdim, tdim)
@@ -157,6 +167,12 @@ def sample_facets(
     facets, ftags = sel[keep].astype(np.int32), sel_tags[keep]
     order = np.argsort(facets, kind="stable")
     facets, ftags = facets[order], ftags[order]
+    if len(facets) == 0:
+        empty = np.zeros(0)
+        return FacetSamples(
+            facets, ftags, empty, empty, empty, np.zeros((0, 3)), np.zeros((0, 3)),
+            np.zeros((0, 2), dtype=np.int32),
+        )  # fmt: skip
 
     f2c = mesh.topology.connectivity(fdim, tdim)
     c2f = mesh.topology.connectivity(tdim, fdim)
@@ -171,47 +187,50 @@ def sample_facets(
     nf_per_cell = len(c2f.links(0)) if c2f.num_nodes > 0 else tdim + 1
     c2f_arr = c2f.array.reshape(-1, nf_per_cell)
 
-    def local_index(cells: NDArray[np.int32], fac: IntArray) -> NDArray[np.int32]:
-        return np.argmax(c2f_arr[cells] == fac[:, None], axis=1).astype(np.int32)
+    def facet_entities(cells: NDArray[np.int32], fac: IntArray) -> NDArray[np.int32]:
+        local = np.argmax(c2f_arr[cells] == fac[:, None], axis=1)
+        return np.stack([cells, local], axis=1).astype(np.int32)
 
+    s3 = stress3(sigma, gdim)
+    comps = [s3[i, j] for i in range(3) for j in range(3)]
     # reference-facet coordinates of the facet midpoint (the centroid of the reference facet)
     facet_type = basix.cell.sub_entity_type(mesh.basix_cell(), fdim, 0)
     facet_mid = np.asarray(basix.geometry(facet_type)).mean(axis=0, keepdims=True)
-    s3 = stress3(sigma, gdim)
     n = ufl.FacetNormal(mesh)
     n3 = ufl.as_vector([n[i] for i in range(gdim)] + [0.0] * (3 - gdim))
-    t = ufl.dot(s3, n3)
-    expr = dolfinx.fem.Expression(
-        ufl.as_vector([t[i] for i in range(3)] + [n3[i] for i in range(3)]), facet_mid
+    on_facet = dolfinx.fem.Expression(
+        ufl.as_vector([*comps, *(n3[i] for i in range(3))]), facet_mid
     )
+    in_cell = None
+    if at == "cell":
+        centroid = np.asarray(basix.geometry(mesh.basix_cell())).mean(axis=0, keepdims=True)
+        in_cell = dolfinx.fem.Expression(ufl.as_vector(comps), centroid)
 
-    def traction(cells: NDArray[np.int32], fac: IntArray) -> tuple[FloatArray, FloatArray]:
-        ent = np.stack([cells, local_index(cells, fac)], axis=1).astype(np.int32)
-        vals = np.asarray(expr.eval(mesh, ent), dtype=np.float64).reshape(len(fac), 6)
-        return vals[:, :3], vals[:, 3:]
+    def stress(cells: NDArray[np.int32], fac: IntArray) -> tuple[FloatArray, FloatArray]:
+        """(m, 3, 3) stress of `cells` and (m, 3) outward normal of `cells` on `fac`."""
+        vals = np.asarray(on_facet.eval(mesh, facet_entities(cells, fac)), dtype=np.float64)
+        vals = vals.reshape(len(fac), 12)
+        sig = vals[:, :9].reshape(-1, 3, 3)
+        if in_cell is not None:
+            sig = np.asarray(in_cell.eval(mesh, cells), dtype=np.float64).reshape(-1, 3, 3)
+        return sig, vals[:, 9:]
 
     area, mid = _facet_geometry(mesh, facets)
-    if len(facets) == 0:
-        empty = np.zeros(0)
-        return FacetSamples(
-            facets,
-            ftags,
-            empty,
-            empty,
-            empty,
-            np.zeros((0, 3)),
-            np.zeros((0, 3)),
-            np.zeros((0, 2), dtype=np.int32),
-        )
-    t1, n1 = traction(first, facets)
+    s1, n1 = stress(first, facets)
+    s_use = s1.copy()
     two = second >= 0
-    t_avg = t1.copy()
     if np.any(two):
-        t2, _ = traction(second[two], facets[two])
-        # n2 = -n1, so σ2·n1 = -t2: average the traction vectors in the frame of n1
-        t_avg[two] = 0.5 * (t1[two] - t2)
-    t_n = np.einsum("ij,ij->i", t_avg, n1)
-    t_s = np.linalg.norm(t_avg - t_n[:, None] * n1, axis=1)
+        s2, _ = stress(second[two], facets[two])
+        s_use[two] = 0.5 * (s1[two] + s2)
+        if one_side is not None:
+            m1 = one_side[first[two]]
+            m2 = one_side[second[two]]
+            idx = np.flatnonzero(two)
+            s_use[idx[m1 & ~m2]] = s1[idx[m1 & ~m2]]
+            s_use[idx[m2 & ~m1]] = s2[m2 & ~m1]
+    t = np.einsum("nij,nj->ni", s_use, n1)
+    t_n = np.einsum("ij,ij->i", t, n1)
+    t_s = np.linalg.norm(t - t_n[:, None] * n1, axis=1)
     return FacetSamples(
         facet=facets,
         tag=ftags,
