@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import resource
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -430,6 +431,9 @@ class Run:
         row["mass_balance_error_max"] = self.max_mass_error
         row["mech_ksp_iterations"] = info.mechanics.ksp_iterations if info.mechanics else ""
         facets = self._gather_facets(gb)
+        rss = self.comm.gather(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, root=0)
+        if rss is not None:
+            self.peak_rss_mb = [round(v, 1) for v in rss]
         section = self._section()
         self.timers.add("readers", time.perf_counter() - t0)
         t1 = time.perf_counter()
@@ -481,6 +485,7 @@ class Run:
         return lo, hi
 
     _warned_range = False
+    peak_rss_mb: list[float] | None = None
 
     def _boundary_row(self, soc: float, kind: str, tag: int, rr: dict[str, Any]) -> dict[str, Any]:
         if kind == "gb":
@@ -572,6 +577,7 @@ class Run:
             "status": self.status,
             "error": self.error,
             "ranks": self.comm.size,
+            "peak_rss_mb_per_rank": self.peak_rss_mb,
             "mesh_folder": str(self.mesh_folder) if hasattr(self, "mesh_folder") else None,
             "dofs": self._dofs_cache,
             "wall_s": {
