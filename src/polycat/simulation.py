@@ -43,7 +43,7 @@ from polycat.post.readers import (
     radial_profile,
     stress_summary,
 )
-from polycat.post.sampling import FacetSamples, sample_cells, sample_facets, sample_points
+from polycat.post.sampling import FacetSamples, PointSampler, sample_cells, sample_facets
 from polycat.reports import build_plots, soc_tag
 from polycat.results import (
     prepare_results_dir,
@@ -331,6 +331,7 @@ class Run:
                     "grain_id": self.grain_id,
                 },
             )
+        self._setup_section()
         if self.rank == 0:
             write_csv_atomic(self.out / "orientations.csv", self.micro.table(), ORIENTATION_COLUMNS)
 
@@ -539,24 +540,30 @@ class Run:
             dict(zip(FACET_COLUMNS, (int(v[0]), *map(float, v[1:])), strict=True)) for v in allv
         ]
 
-    def _section(self, n: int = 161) -> dict[str, Any] | None:
-        """σ_hoop on the plane z = 0 on an n×n grid over the particle and the SE around it."""
+    def _section(self) -> dict[str, Any] | None:
+        """σ_hoop on the plane z = 0 (an n×n grid over the particle and the SE around it)."""
         self.hoop_dg.interpolate(self.hoop_expr)
         self.hoop_dg.x.scatter_forward()
-        g = self.cfg.geometry
-        half = (
-            0.5 * g.matrix_size_um
-            if g.matrix == "box"
-            else (g.matrix_size_um if g.matrix == "shell" else g.particle_radius_um)
-        )
-        half = min(half, 1.6 * g.particle_radius_um)
-        ax = np.linspace(-half, half, n)
-        X, Y = np.meshgrid(ax, ax)
-        pts = np.column_stack([X.ravel(), Y.ravel(), np.zeros(X.size)])
-        vals = sample_points(self.mesh, self.hoop_dg, pts)
+        vals = self.section_sampler(self.hoop_dg)
         if vals is None:
             return None
+        n = len(self.section_axis)
+        ax = self.section_axis
         return {"x_um": ax, "y_um": ax, "sigma_hoop_MPa": vals[:, 0].reshape(n, n)}
+
+    def _setup_section(self, n: int = 161) -> None:
+        g = self.cfg.geometry
+        if g.matrix == "box":
+            half = 0.5 * g.matrix_size_um
+        elif g.matrix == "shell":
+            half = g.matrix_size_um
+        else:
+            half = g.particle_radius_um
+        half = min(half, 1.6 * g.particle_radius_um)
+        self.section_axis = np.linspace(-half, half, n)
+        X, Y = np.meshgrid(self.section_axis, self.section_axis)
+        pts = np.column_stack([X.ravel(), Y.ravel(), np.zeros(X.size)])
+        self.section_sampler = PointSampler(self.mesh, pts)
 
     # -- provenance ----------------------------------------------------------------------
     def dofs(self) -> dict[str, int]:

@@ -243,32 +243,37 @@ def sample_facets(
     )
 
 
-def sample_points(
-    mesh: dolfinx.mesh.Mesh, func: dolfinx.fem.Function, points: FloatArray
-) -> FloatArray | None:
-    """Values of `func` at `points` (n, 3), gathered on rank 0 (NaN outside the mesh);
-    None on other ranks. Collective. A point on a partition boundary is taken from
-    the lowest rank that finds it, so the answer does not depend on the partition."""
-    comm = mesh.comm
-    tdim = mesh.topology.dim
-    n_owned = mesh.topology.index_map(tdim).size_local
-    tree = dolfinx.geometry.bb_tree(mesh, tdim, entities=np.arange(n_owned, dtype=np.int32))
-    pts = np.ascontiguousarray(points, dtype=mesh.geometry.x.dtype)
-    cand = dolfinx.geometry.compute_collisions_points(tree, pts)
-    hits = dolfinx.geometry.compute_colliding_cells(mesh, cand, pts)
-    counts = hits.offsets[1:] - hits.offsets[:-1]
-    found = np.flatnonzero(counts > 0)
-    cells = hits.array[hits.offsets[found]]
-    vs = int(np.prod(func.function_space.value_shape)) if func.function_space.value_shape else 1
-    vals = np.full((len(pts), vs), np.nan)
-    if len(found):
-        vals[found] = np.asarray(func.eval(pts[found], cells), dtype=np.float64).reshape(-1, vs)
-    gathered = comm.gather(vals, root=0)
-    if comm.rank != 0:
-        return None
-    assert gathered is not None
-    out = np.full((len(pts), vs), np.nan)
-    for part in gathered:
-        take = np.isnan(out[:, 0]) & ~np.isnan(part[:, 0])
-        out[take] = part[take]
-    return out
+class PointSampler:
+    """Evaluates functions at fixed points (n, 3), gathered on rank 0 (NaN outside the
+    mesh). The point → cell search, the costly part, is done once at construction (the
+    mesh does not move). Collective. A point on a partition boundary is taken from the
+    lowest rank that finds it, so the answer does not depend on the partition."""
+
+    def __init__(self, mesh: dolfinx.mesh.Mesh, points: FloatArray) -> None:
+        self.mesh = mesh
+        tdim = mesh.topology.dim
+        n_owned = mesh.topology.index_map(tdim).size_local
+        tree = dolfinx.geometry.bb_tree(mesh, tdim, entities=np.arange(n_owned, dtype=np.int32))
+        self.points = np.ascontiguousarray(points, dtype=mesh.geometry.x.dtype)
+        cand = dolfinx.geometry.compute_collisions_points(tree, self.points)
+        hits = dolfinx.geometry.compute_colliding_cells(mesh, cand, self.points)
+        counts = hits.offsets[1:] - hits.offsets[:-1]
+        self.found = np.flatnonzero(counts > 0)
+        self.cells = hits.array[hits.offsets[self.found]]
+
+    def __call__(self, func: dolfinx.fem.Function) -> FloatArray | None:
+        """Values of `func` at the points on rank 0, None on other ranks."""
+        shape = func.function_space.value_shape
+        vs = int(np.prod(shape)) if shape else 1
+        vals = np.full((len(self.points), vs), np.nan)
+        if len(self.found):
+            got = func.eval(self.points[self.found], self.cells)
+            vals[self.found] = np.asarray(got, dtype=np.float64).reshape(-1, vs)
+        gathered = self.mesh.comm.gather(vals, root=0)
+        if gathered is None:
+            return None
+        out = np.full_like(vals, np.nan)
+        for part in gathered:
+            take = np.isnan(out[:, 0]) & ~np.isnan(part[:, 0])
+            out[take] = part[take]
+        return out
