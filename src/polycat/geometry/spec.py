@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from polycat.geometry.tags import MAX_GRAINS
+
 MATRIX_KINDS = ("box", "shell", "none")
 
 #: Bumped whenever the builder changes the mesh it makes for a given spec.
@@ -74,8 +76,11 @@ class GeometrySpec:
             _positive("matrix_mesh_size_um", self.matrix_mesh_size_um)
         if isinstance(self.n_grains, bool) or not isinstance(self.n_grains, int):
             raise ValueError(f"geometry.n_grains must be an integer, got {self.n_grains!r}")
-        if self.n_grains < 1:
-            raise ValueError(f"geometry.n_grains must be >= 1, got {self.n_grains}")
+        if not 1 <= self.n_grains <= MAX_GRAINS:
+            raise ValueError(
+                f"geometry.n_grains must be between 1 and {MAX_GRAINS} (the tag scheme of "
+                f"docs/internals.md holds at most {MAX_GRAINS} grains), got {self.n_grains}"
+            )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"geometry.seed must be a non-negative integer, got {self.seed!r}")
         if self.matrix not in MATRIX_KINDS:
@@ -108,7 +113,9 @@ class GeometrySpec:
         if self.lloyd_iterations < 0:
             raise ValueError(f"geometry.lloyd_iterations must be >= 0, got {self.lloyd_iterations}")
         if not 0.0 <= self.grain_size_cv <= 1.5 or not math.isfinite(self.grain_size_cv):
-            raise ValueError(f"geometry.grain_size_cv must be in [0, 1.5], got {self.grain_size_cv}")
+            raise ValueError(
+                f"geometry.grain_size_cv must be in [0, 1.5], got {self.grain_size_cv}"
+            )
         if not 0.0 <= self.regularize <= 2.0:
             raise ValueError(f"geometry.regularize must be in [0, 2], got {self.regularize}")
 
@@ -166,8 +173,11 @@ class GeometrySpec:
         `GEOMETRY_ALGORITHM_VERSION`, so a change of the builder invalidates old folders.
         """
         fields = {
-            k: (float(v) if isinstance(v, int | float) and not isinstance(v, bool)
-                and k not in _INT_FIELDS else v)
+            k: (
+                float(v)
+                if isinstance(v, int | float) and not isinstance(v, bool) and k not in _INT_FIELDS
+                else v
+            )
             for k, v in self.to_dict().items()
         }
         fields["_algorithm"] = GEOMETRY_ALGORITHM_VERSION

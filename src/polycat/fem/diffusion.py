@@ -1,0 +1,259 @@
+"""Li transport in the grains: dx/dt = ∇·(D(x) (∇x − x ∇φ)) on the grain submesh.
+
+Unknown x = c / c_max (P1 or P2), D in µm²/s (the law returns m²/s, × 1e12), time in s.
+φ is an optional dimensionless mechanical potential μ_mech/(R T) (two-way coupling,
+:mod:`polycat.fem.coupling`); without it the flux is Fickian. The CAM–SE interface
+(exterior facets of the submesh) carries a uniform outward flux j of x (µm/s)::
+
+    ∫ ẋ v dx + ∫ D (∇x − x∇φ)·∇v dx + ∫ j v ds = 0     for all v
+
+With v = 1 this gives d/dt ∫x dx = −j A exactly, so a mean rate r = dx̄/dt is produced by
+j = −r V/A with V, A measured on the discrete mesh.
+
+Time: backward Euler or variable-step BDF2. The nonlinearity D(x) (and the drift x∇φ) is
+solved by Newton's method with the exact Jacobian (UFL derivative); with a constant D and
+no potential the Jacobian is assembled only when the step length changes.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal, cast
+
+import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
+from mpi4py import MPI
+
+import numpy as np
+
+import dolfinx.mesh
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+from petsc4py import PETSc
+
+from .info import DiffusionInfo
+from .phases import DiffusivityLaw
+from .settings import SolverSettings
+from .solvers import (
+    SolverError,
+    assemble_matrix_into,
+    assemble_vector_into,
+    check_converged,
+    create_ksp,
+    reason_name,
+)
+
+__all__ = ["DIFF_PREFIX", "M2_S_TO_UM2_S", "DiffusionSolver"]
+
+DIFF_PREFIX = "polycat_diff_"
+M2_S_TO_UM2_S = 1e12
+"""Factor from m²/s to µm²/s."""
+
+
+def diffusion_default_options(rtol: float, symmetric: bool) -> dict[str, str | int | float | None]:
+    """CG (symmetric Jacobian) or GMRES, preconditioned by GAMG."""
+    return {
+        "ksp_type": "cg" if symmetric else "gmres",
+        "ksp_rtol": rtol,
+        "ksp_atol": 1e-30,
+        "ksp_max_it": 1000,
+        "pc_type": "gamg",
+        "pc_gamg_threshold": 0.02,
+        "mg_levels_ksp_type": "chebyshev",
+        "mg_levels_pc_type": "jacobi",
+    }
+
+
+def _set_constant(const: fem.Constant, value: float) -> None:
+    const.value = value  # type: ignore[assignment]
+
+
+class DiffusionSolver:
+    """Time stepper for x on a mesh (normally the grain submesh).
+
+    Args:
+        mesh: the mesh of the particle (µm).
+        interface_tags: facet tags carrying the flux; ``interface_value`` selects them.
+        interface_value: facet tag value of the CAM–SE interface.
+        diffusivity: D(x) in m²/s.
+        settings: degree of x, time scheme, Newton and KSP tolerances, PETSc overrides.
+        potential: optional P1/P2 function φ (dimensionless μ_mech/RT) on ``mesh``.
+    """
+
+    def __init__(
+        self,
+        mesh: dolfinx.mesh.Mesh,
+        interface_tags: dolfinx.mesh.MeshTags | None,
+        interface_value: int,
+        diffusivity: DiffusivityLaw,
+        settings: SolverSettings,
+        potential: fem.Function | None = None,
+    ) -> None:
+        self.mesh = mesh
+        self.settings = settings
+        self.V = fem.functionspace(mesh, ("Lagrange", settings.x_degree))
+        self.x = fem.Function(self.V, name="x")
+        self.x_n = fem.Function(self.V)
+        self.x_nm1 = fem.Function(self.V)
+        self.potential = potential
+        self.flux = fem.Constant(mesh, np.float64(0.0))  # outward flux of x, µm/s
+        # time-derivative coefficients: ẋ ≈ a0 x + a1 x_n + a2 x_nm1
+        self.a0 = fem.Constant(mesh, np.float64(0.0))
+        self.a1 = fem.Constant(mesh, np.float64(0.0))
+        self.a2 = fem.Constant(mesh, np.float64(0.0))
+        self._dt_prev: float | None = None
+        self._coeffs: tuple[float, float, float] = (0.0, 0.0, 0.0)
+        self._flux_prev: float | None = None
+
+        v = ufl.TestFunction(self.V)
+        dxi = ufl.TrialFunction(self.V)
+        D_const = diffusivity.constant_value
+        if D_const is not None:
+            D = fem.Constant(mesh, np.float64(D_const * M2_S_TO_UM2_S))
+        else:
+            D = diffusivity(self.x, ufl) * M2_S_TO_UM2_S
+        x = self.x
+        grad_mu = ufl.grad(x) if potential is None else ufl.grad(x) - x * ufl.grad(potential)
+        xdot = self.a0 * x + self.a1 * self.x_n + self.a2 * self.x_nm1
+        dx = ufl.dx(domain=mesh)
+        F = xdot * v * dx + D * ufl.inner(grad_mu, ufl.grad(v)) * dx
+        if interface_tags is not None:
+            ds = ufl.Measure("ds", domain=mesh, subdomain_data=interface_tags)
+            F += self.flux * v * ds(interface_value)
+        self.F_form = fem.form(F)
+        self.J_form = fem.form(ufl.derivative(F, x, dxi))
+        self.mass_form = fem.form(x * dx)
+        self.volume = float(
+            mesh.comm.allreduce(
+                fem.assemble_scalar(fem.form(fem.Constant(mesh, 1.0) * dx)), op=MPI.SUM
+            )
+        )
+        # The Jacobian changes with x unless D is constant and there is no potential.
+        self.linear = D_const is not None and potential is None
+        self.J = fem_petsc.create_matrix(self.J_form)
+        self.F = fem_petsc.create_vector(self.V)
+        self.dx_vec = fem_petsc.create_vector(self.V)
+        self._J_valid = False
+        self._ksp: PETSc.KSP | None = None
+        self._symmetric = self.linear
+
+    # -- state -----------------------------------------------------------------
+    def set_state(self, values: np.ndarray | float) -> None:
+        """Set x (and the history) to ``values`` (DOF array incl. ghosts, or a scalar)."""
+        self.x.x.array[:] = values
+        self.x.x.scatter_forward()
+        self.x_n.x.array[:] = self.x.x.array
+        self.x_nm1.x.array[:] = self.x.x.array
+        self._dt_prev = None
+        self._flux_prev = None
+
+    def mean(self) -> float:
+        """Volume average of x over the mesh (collective)."""
+        local = fem.assemble_scalar(self.mass_form)
+        return float(self.mesh.comm.allreduce(local, op=MPI.SUM)) / self.volume
+
+    def invalidate_jacobian(self) -> None:
+        """Force a Jacobian re-assembly (e.g. after the potential changed)."""
+        self._J_valid = False
+
+    # -- time step ---------------------------------------------------------------
+    def _set_time_coefficients(self, dt: float, flux: float) -> Literal["be", "bdf2"]:
+        use_bdf2 = (
+            self.settings.time_scheme == "bdf2"
+            and self._dt_prev is not None
+            and self._flux_prev == flux
+        )
+        if use_bdf2:
+            assert self._dt_prev is not None
+            w = dt / self._dt_prev
+            coeffs = ((1 + 2 * w) / ((1 + w) * dt), -(1 + w) / dt, w * w / ((1 + w) * dt))
+        else:
+            coeffs = (1.0 / dt, -1.0 / dt, 0.0)
+        if coeffs != self._coeffs:
+            self._J_valid = False
+            self._coeffs = coeffs
+            for const, value in zip((self.a0, self.a1, self.a2), coeffs, strict=True):
+                _set_constant(const, value)
+        return "bdf2" if use_bdf2 else "be"
+
+    def _assemble_residual(self) -> float:
+        assemble_vector_into(self.F, self.F_form)
+        return float(cast(float, self.F.norm()))
+
+    def _assemble_jacobian(self) -> None:
+        assemble_matrix_into(self.J, self.J_form)
+        if self._ksp is None:
+            opts = diffusion_default_options(self.settings.diffusion_ksp_rtol, self._symmetric)
+            self._ksp = create_ksp(
+                self.mesh.comm, self.J, DIFF_PREFIX, opts, self.settings.diffusion_options
+            )
+        else:
+            self._ksp.setOperators(self.J)
+        self._J_valid = True
+
+    def step(self, dt: float, flux: float) -> DiffusionInfo:
+        """Advance x by ``dt`` (s) with the outward interface flux ``flux`` (µm/s).
+
+        The previous states are shifted (x_n ← x) before the solve. Raises
+        :class:`SolverError` when Newton does not converge within ``newton_max_it``.
+        """
+        self.x_nm1.x.array[:] = self.x_n.x.array
+        self.x_n.x.array[:] = self.x.x.array
+        return self.resolve(dt, flux, shift=True)
+
+    def resolve(self, dt: float, flux: float, shift: bool = False) -> DiffusionInfo:
+        """Solve the current step again from the current iterate (two-way coupling).
+
+        ``x_n`` and ``x_nm1`` are kept; call :meth:`step` to start a new step.
+        """
+        if not dt > 0.0:
+            raise ValueError(f"time step must be positive, got {dt}")
+        t0 = time.perf_counter()
+        if shift:
+            self._set_time_coefficients(dt, flux)
+            self._dt_prev, self._flux_prev = dt, flux
+        _set_constant(self.flux, flux)
+        s = self.settings
+        norm0 = self._assemble_residual()
+        norm = norm0
+        tol = max(s.newton_atol, s.newton_rtol * norm0)
+        its = ksp_its = 0
+        reason = "CONVERGED_ATOL" if norm <= s.newton_atol else "ITERATING"
+        while its == 0 or norm > tol:
+            if its >= s.newton_max_it:
+                raise SolverError(
+                    f"diffusion: Newton did not converge in {its} iterations "
+                    f"(|F| = {norm:.3e}, tolerance {tol:.3e})"
+                )
+            if not (self.linear and self._J_valid):
+                self._assemble_jacobian()
+            assert self._ksp is not None
+            self.F.scale(-1.0)
+            with self.dx_vec.localForm() as d_local:
+                d_local.set(0.0)
+            self._ksp.solve(self.F, self.dx_vec)
+            check_converged(self._ksp, self.dx_vec, "diffusion")
+            ksp_its += self._ksp.getIterationNumber()
+            reason = reason_name(self._ksp.getConvergedReason())
+            self.x.x.petsc_vec.axpy(1.0, self.dx_vec)
+            self.x.x.scatter_forward()
+            its += 1
+            norm = self._assemble_residual()
+            if not np.isfinite(norm):
+                raise SolverError("diffusion: residual is NaN or Inf")
+        return DiffusionInfo(
+            newton_iterations=its,
+            ksp_iterations=int(ksp_its),
+            converged_reason=reason,
+            residual_norm=norm,
+            initial_residual_norm=norm0,
+            wall_s=time.perf_counter() - t0,
+        )
+
+    def destroy(self) -> None:
+        """Free the PETSc objects."""
+        if self._ksp is not None:
+            self._ksp.destroy()
+        self.J.destroy()
+        self.F.destroy()
+        self.dx_vec.destroy()

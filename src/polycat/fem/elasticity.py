@@ -1,0 +1,238 @@
+"""Quasi-static anisotropic elasticity with a lattice eigenstrain on the whole mesh.
+
+The operator (grains: rotated crystal stiffness through a DG0 rotation field; solid
+electrolyte: isotropic) is assembled once. Each solve assembles only the right-hand side
+(eigenstress from the current ε_a, ε_c fields plus stack pressure) and runs CG + GAMG
+(rigid-body near-null space) from the previous solution. Rigid-body modes that the
+boundary conditions leave free are handled by a PETSc null space: the right-hand side is
+projected onto its orthogonal complement, CG works in that complement, and the solution is
+made Euclidean-orthogonal (on the DOF vector) to the orthonormalised rigid modes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
+
+import numpy as np
+from numpy.typing import NDArray
+
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+from petsc4py import PETSc
+
+from .constitutive import eigenstress, elastic_grain_stress, in_plane, isotropic_stress, strain
+from .domain import GRAIN, MATRIX, ParticleDomain
+from .info import MechInfo
+from .phases import MatrixPhase
+from .settings import MechanicsBC, SolverSettings
+from .solvers import (
+    assemble_vector_into,
+    check_converged,
+    create_ksp,
+    nullspace_from_modes,
+    reason_name,
+    rigid_body_modes,
+)
+
+__all__ = ["MECH_PREFIX", "ElasticitySolver", "mechanics_default_options"]
+
+MECH_PREFIX = "polycat_mech_"
+
+_BOX_FACES = {
+    "outer_xmin": 0,
+    "outer_xmax": 0,
+    "outer_ymin": 1,
+    "outer_ymax": 1,
+    "outer_zmin": 2,
+    "outer_zmax": 2,
+}
+_CURVED_FACES = ("outer_sphere", "outer_circle")
+
+
+def mechanics_default_options(rtol: float) -> dict[str, str | int | float | None]:
+    """CG + smoothed-aggregation GAMG with Chebyshev/Jacobi smoothing (P1/P2 elasticity)."""
+    return {
+        "ksp_type": "cg",
+        "ksp_rtol": rtol,
+        "ksp_atol": 1e-30,
+        "ksp_max_it": 2000,
+        "pc_type": "gamg",
+        "pc_gamg_type": "agg",
+        "pc_gamg_agg_nsmooths": 1,
+        "pc_gamg_threshold": 0.01,
+        "pc_gamg_coarse_eq_limit": 1000,
+        "pc_gamg_reuse_interpolation": "true",
+        "mg_levels_ksp_type": "chebyshev",
+        "mg_levels_pc_type": "jacobi",
+        # A singular coarse operator (free particle): shift zero pivots instead of failing;
+        # CG with the attached null space removes the rigid modes anyway.
+        "mg_coarse_sub_pc_factor_shift_type": "nonzero",
+    }
+
+
+class ElasticitySolver:
+    """Displacement problem on the whole mesh (mesh in µm, stiffness in MPa).
+
+    Args:
+        domain: parent mesh, phase tags, facet tags.
+        R: DG0 3×3 rotation field (crystal → sample) on ``domain.mesh``.
+        C_crystal_MPa: 6×6 Voigt crystal stiffness (MPa).
+        matrix: solid electrolyte, or None when the mesh has no matrix.
+        eps_a, eps_c: lattice strains ε_a, ε_c on ``domain.mesh`` (used in grain cells).
+        bc: outer boundary condition.
+        outer_tags: facet tags of the outer boundary by name (docs/internals.md).
+        settings: degree, tolerances, PETSc overrides.
+    """
+
+    def __init__(
+        self,
+        domain: ParticleDomain,
+        R: fem.Function,
+        C_crystal_MPa: NDArray[np.float64],
+        matrix: MatrixPhase | None,
+        eps_a: fem.Function,
+        eps_c: fem.Function,
+        bc: MechanicsBC,
+        outer_tags: Mapping[str, int],
+        settings: SolverSettings,
+    ) -> None:
+        msh = domain.mesh
+        gdim = msh.geometry.dim
+        tdim = msh.topology.dim
+        self.domain = domain
+        self.bc = bc
+        self.V = fem.functionspace(msh, ("Lagrange", settings.element_degree, (gdim,)))
+        self.u = fem.Function(self.V, name="displacement_um")
+        self.C = fem.Constant(msh, np.asarray(C_crystal_MPa, dtype=np.float64))
+        self.R = R
+        self.eps_a = eps_a
+        self.eps_c = eps_c
+
+        u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
+        dx = ufl.Measure("dx", domain=msh, subdomain_data=domain.phase_tags)
+        ds = ufl.Measure("ds", domain=msh, subdomain_data=domain.facet_tags)
+        a = ufl.inner(in_plane(elastic_grain_stress(strain(u), R, self.C), gdim), strain(v)) * dx(
+            GRAIN
+        )
+        if matrix is not None:
+            if domain.matrix_tag is None:
+                raise ValueError("a matrix phase was given but the mesh has no matrix tag")
+            lam, mu = matrix.lame
+            self.lmbda = fem.Constant(msh, np.float64(lam))
+            self.mu = fem.Constant(msh, np.float64(mu))
+            sig_m = isotropic_stress(strain(u), self.lmbda, self.mu)
+            a += ufl.inner(in_plane(sig_m, gdim), strain(v)) * dx(MATRIX)
+        elif domain.matrix_tag is not None:
+            raise ValueError("the mesh has a matrix but no matrix phase was given")
+        L = ufl.inner(in_plane(eigenstress(R, self.C, eps_a, eps_c), gdim), strain(v)) * dx(GRAIN)
+
+        self.pressure = fem.Constant(msh, np.float64(bc.stack_pressure_MPa))
+        msh.topology.create_connectivity(tdim - 1, tdim)
+        bcs: list[fem.DirichletBC] = []
+        modes: tuple[str, ...] = ()
+        all_modes = ("tx", "ty", "tz", "rx", "ry", "rz") if gdim == 3 else ("tx", "ty", "rz")
+        if bc.kind == "free":
+            modes = all_modes
+        elif bc.kind == "confined":
+            if not outer_tags:
+                raise ValueError("'confined' needs an outer boundary (matrix box or shell)")
+            for name, tag in outer_tags.items():
+                facets = domain.facet_tags.find(int(tag))
+                if name in _BOX_FACES and _BOX_FACES[name] < gdim:
+                    bcs.append(self._zero_component(_BOX_FACES[name], facets))
+                elif name in _CURVED_FACES:
+                    dofs = fem.locate_dofs_topological(self.V, tdim - 1, facets)
+                    bcs.append(fem.dirichletbc(np.zeros(gdim, dtype=np.float64), dofs, self.V))
+                else:
+                    raise ValueError(f"unknown outer boundary name {name!r}")
+        elif bc.kind == "stack_pressure":
+            lo, hi = ("outer_zmin", "outer_zmax") if gdim == 3 else ("outer_ymin", "outer_ymax")
+            if lo not in outer_tags or hi not in outer_tags:
+                raise ValueError(f"'stack_pressure' needs a box matrix with {lo} and {hi}")
+            bcs.append(self._zero_component(gdim - 1, domain.facet_tags.find(int(outer_tags[lo]))))
+            n = ufl.FacetNormal(msh)
+            L += -self.pressure * ufl.dot(n, v) * ds(int(outer_tags[hi]))
+            modes = ("tx", "ty", "rz") if gdim == 3 else ("tx",)
+        geometry_degree = int(msh.geometry.cmaps[0].degree)
+        if modes and settings.element_degree < geometry_degree:
+            # Rigid rotations are linear in physical coordinates: not in a P1 space on
+            # curved cells, so the null space would not be a kernel of the operator.
+            raise ValueError(
+                f"boundary '{bc.kind}' leaves rigid-body modes that must be removed, but the "
+                f"displacement degree ({settings.element_degree}) is below the mesh geometry "
+                f"degree ({geometry_degree}); use element_degree >= {geometry_degree}"
+            )
+        self.bcs = bcs
+        self.a_form = fem.form(a)
+        self.L_form = fem.form(L)
+
+        self.A = fem_petsc.assemble_matrix(self.a_form, bcs=bcs)
+        self.A.assemble()
+        self._near_modes = rigid_body_modes(self.V, all_modes)
+        self.A.setNearNullSpace(nullspace_from_modes(msh.comm, self._near_modes))
+        self._null_modes = rigid_body_modes(self.V, modes) if modes else []
+        self.nullspace: PETSc.NullSpace | None = None
+        if self._null_modes:
+            self.nullspace = nullspace_from_modes(msh.comm, self._null_modes)
+            self.A.setNullSpace(self.nullspace)
+        self.b = fem_petsc.create_vector(self.V)
+        t0 = time.perf_counter()
+        self.ksp = create_ksp(
+            msh.comm,
+            self.A,
+            MECH_PREFIX,
+            mechanics_default_options(settings.ksp_rtol),
+            settings.mechanics_options,
+        )
+        self.ksp.setInitialGuessNonzero(True)
+        self.setup_wall_s = time.perf_counter() - t0
+
+    def _zero_component(self, i: int, facets: NDArray[np.int32]) -> fem.DirichletBC:
+        tdim = self.domain.mesh.topology.dim
+        dofs = fem.locate_dofs_topological(self.V.sub(i), tdim - 1, facets)
+        return fem.dirichletbc(np.float64(0.0), dofs, self.V.sub(i))
+
+    @property
+    def num_dofs(self) -> int:
+        """Global number of displacement DOFs."""
+        imap = self.V.dofmap.index_map
+        return int(imap.size_global * self.V.dofmap.index_map_bs)
+
+    def assemble_rhs(self) -> PETSc.Vec:
+        """Assemble b = ∫ σ*:ε(v) − ∫ p n·v (homogeneous Dirichlet data only)."""
+        assemble_vector_into(self.b, self.L_form)
+        fem_petsc.set_bc(self.b, self.bcs)
+        if self.nullspace is not None:
+            self.nullspace.remove(self.b)
+        return self.b
+
+    def solve(self) -> MechInfo:
+        """Solve for ``u`` from the current eigenstrain fields; raise SolverError on failure."""
+        t0 = time.perf_counter()
+        b = self.assemble_rhs()
+        x = self.u.x.petsc_vec
+        self.ksp.solve(b, x)
+        check_converged(self.ksp, x, "mechanics")
+        # Iterative solves leave ~rtol-sized values on constrained DOFs: set them exactly.
+        fem_petsc.set_bc(x, self.bcs)
+        if self.nullspace is not None:
+            self.nullspace.remove(x)
+        self.u.x.scatter_forward()
+        return MechInfo(
+            ksp_iterations=int(self.ksp.getIterationNumber()),
+            converged_reason=reason_name(self.ksp.getConvergedReason()),
+            residual_norm=float(self.ksp.getResidualNorm()),
+            wall_s=time.perf_counter() - t0,
+        )
+
+    def destroy(self) -> None:
+        """Free the PETSc objects."""
+        self.ksp.destroy()
+        self.A.destroy()
+        self.b.destroy()
+        if self.nullspace is not None:
+            self.nullspace.destroy()

@@ -1,0 +1,426 @@
+"""The coupled chemo-mechanical problem of one particle: one object owning spaces, forms
+and PETSc solvers, stepped in time by the simulation layer.
+
+Per time step (DESIGN §2): diffusion of x on the grain submesh under a uniform
+galvanostatic interface flux → lattice strains ε_a(x), ε_c(x) evaluated with numpy on the
+DOF values of x (the law is not linearised) and copied to the parent mesh → elasticity on
+the whole mesh. Two-way coupling iterates diffusion ↔ mechanics to ``coupling_tol``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
+from mpi4py import MPI
+
+import numpy as np
+from numpy.typing import NDArray
+
+import dolfinx.mesh
+from dolfinx import fem
+from petsc4py import PETSc
+
+from .constitutive import grain_stress, hydrostatic, isotropic_stress, strain, von_mises
+from .coupling import L2Projector, mechanical_potential
+from .diffusion import DiffusionSolver
+from .domain import INTERFACE, build_particle_domain, cellwise_tensor_field, transfer
+from .elasticity import ElasticitySolver
+from .info import MechInfo, StepInfo
+from .phases import CathodePhase, MatrixPhase
+from .settings import MechanicsBC, SolverSettings
+from .solvers import SolverError
+
+__all__ = ["ChemoMechanicsModel", "Coupling"]
+
+Coupling = Literal["one_way", "two_way"]
+
+
+def _check_rotation(tag: int, R: NDArray[np.float64]) -> NDArray[np.float64]:
+    R = np.asarray(R, dtype=np.float64)
+    if R.shape != (3, 3):
+        raise ValueError(f"rotation of grain {tag} must be 3x3, got {R.shape}")
+    if not np.allclose(R.T @ R, np.eye(3), atol=1e-8) or np.linalg.det(R) < 0.0:
+        raise ValueError(f"rotation of grain {tag} is not a proper rotation (RᵀR = I, det +1)")
+    return R
+
+
+class ChemoMechanicsModel:
+    """Diffusion in the grains + anisotropic elasticity on the whole mesh.
+
+    Args:
+        mesh: the mesh (µm), with ``cell_tags``/``facet_tags`` as in docs/internals.md.
+        grain_tags: cell tags of the grains.
+        matrix_tag: cell tag of the solid electrolyte, or None (free particle).
+        interface_tags: facet tags of the CAM–SE interface patches (``interface_<i>``).
+        outer_tags: facet tags of the outer boundary by name (``outer_xmin`` …,
+            ``outer_sphere``); may be empty for a free particle.
+        rotations: grain tag → 3×3 active rotation R (crystal → sample).
+        cathode: grain material; matrix: solid electrolyte (None without matrix).
+        bc: outer mechanical boundary condition.
+        settings: discretisation and solver settings.
+        coupling: ``one_way`` (default) or ``two_way`` (stress-assisted diffusion).
+        temperature_K: temperature (K), used by the two-way coupling.
+    """
+
+    def __init__(
+        self,
+        mesh: dolfinx.mesh.Mesh,
+        cell_tags: dolfinx.mesh.MeshTags,
+        facet_tags: dolfinx.mesh.MeshTags,
+        *,
+        grain_tags: Sequence[int],
+        matrix_tag: int | None,
+        interface_tags: Sequence[int],
+        outer_tags: Mapping[str, int],
+        rotations: Mapping[int, NDArray[np.float64]],
+        cathode: CathodePhase,
+        matrix: MatrixPhase | None,
+        bc: MechanicsBC,
+        settings: SolverSettings | None = None,
+        coupling: Coupling = "one_way",
+        temperature_K: float = 298.15,
+    ) -> None:
+        if coupling not in ("one_way", "two_way"):
+            raise ValueError(f"coupling must be 'one_way' or 'two_way', got {coupling!r}")
+        if not temperature_K > 0.0:
+            raise ValueError("temperature_K must be positive")
+        self.settings = settings = settings if settings is not None else SolverSettings()
+        self.cathode = cathode
+        self.coupling = coupling
+        self.temperature_K = float(temperature_K)
+        t0 = time.perf_counter()
+        missing = [t for t in grain_tags if int(t) not in rotations]
+        if missing:
+            raise ValueError(f"no rotation given for grains {missing}")
+        rots = {int(t): _check_rotation(int(t), rotations[int(t)]) for t in grain_tags}
+
+        self.domain = dom = build_particle_domain(
+            mesh, cell_tags, facet_tags, grain_tags, matrix_tag, interface_tags
+        )
+        self.mesh = mesh
+        self.submesh = dom.submesh
+        self.particle_volume = dom.particle_volume()
+        self.interface_area = dom.interface_area()
+
+        # Cell-wise fields on the parent mesh: rotation and grain indicator.
+        T = fem.functionspace(mesh, ("DG", 0, (3, 3)))
+        self.R = cellwise_tensor_field(T, cell_tags, rots, np.eye(3))
+        S0 = fem.functionspace(mesh, ("DG", 0))
+        self.chi = cellwise_tensor_field(
+            S0, cell_tags, {t: np.array(1.0) for t in rots}, np.array(0.0)
+        )
+
+        # Diffusion on the grain submesh (with a potential for two-way coupling).
+        Vx_sub = fem.functionspace(dom.submesh, ("Lagrange", settings.x_degree))
+        self.phi: fem.Function | None = None
+        if coupling == "two_way":
+            self.phi = fem.Function(Vx_sub, name="mechanical_potential")
+        self.diffusion = DiffusionSolver(
+            dom.submesh,
+            dom.sub_interface_tags,
+            INTERFACE,
+            cathode.diffusivity,
+            settings,
+            potential=self.phi,
+        )
+        self.x = self.diffusion.x
+
+        # Lattice strains on the submesh (numpy on x DOFs) and their copies on the mesh.
+        self._eps_a_sub = fem.Function(self.diffusion.V)
+        self._eps_c_sub = fem.Function(self.diffusion.V)
+        Vx = fem.functionspace(mesh, ("Lagrange", settings.x_degree))
+        self.eps_a = fem.Function(Vx, name="eps_a")
+        self.eps_c = fem.Function(Vx, name="eps_c")
+        self._x_parent = fem.Function(Vx, name="x")
+
+        self.elasticity = ElasticitySolver(
+            dom,
+            self.R,
+            cathode.C_crystal_MPa,
+            matrix,
+            self.eps_a,
+            self.eps_c,
+            bc,
+            outer_tags,
+            settings,
+        )
+        self.u = self.elasticity.u
+        self.matrix = matrix
+
+        if coupling == "two_way":
+            self._setup_two_way()
+        self._dg_cache: dict[tuple[str, int], tuple[fem.Function, fem.Expression]] = {}
+        self.setup_wall_s = time.perf_counter() - t0
+
+    # -- construction helpers ------------------------------------------------------
+    def _setup_two_way(self) -> None:
+        dom = self.domain
+        assert self.phi is not None
+        Vu_sub = fem.functionspace(
+            dom.submesh, ("Lagrange", self.settings.element_degree, (dom.submesh.geometry.dim,))
+        )
+        self._u_sub = fem.Function(Vu_sub)
+        T_sub = fem.functionspace(dom.submesh, ("DG", 0, (3, 3)))
+        self._R_sub = fem.Function(T_sub)
+        transfer(self.R, self._R_sub, dom.parent_cells, dom.sub_cells)
+        self._deps_a_sub = fem.Function(self.diffusion.V)
+        self._deps_c_sub = fem.Function(self.diffusion.V)
+        C = fem.Constant(dom.submesh, self.cathode.C_crystal_MPa.astype(np.float64))
+        sigma_sub = grain_stress(
+            strain(self._u_sub), self._R_sub, C, self._eps_a_sub, self._eps_c_sub
+        )
+        phi_expr = mechanical_potential(
+            sigma_sub,
+            self._R_sub,
+            self._deps_a_sub,
+            self._deps_c_sub,
+            self.cathode.c_max_mol_m3,
+            self.temperature_K,
+        )
+        self._projector = L2Projector(
+            self.phi.function_space, phi_expr, self.settings.projection_options
+        )
+
+    # -- state -------------------------------------------------------------------
+    @property
+    def comm(self) -> MPI.Comm:
+        """The communicator of the mesh."""
+        return self.mesh.comm
+
+    def set_uniform_x(self, x0: float) -> None:
+        """Set the Li fraction to ``x0`` everywhere in the grains (resets the time history)."""
+        self.diffusion.set_state(float(x0))
+
+    def set_x(self, values: Callable[[NDArray[np.float64]], NDArray[np.float64]] | float) -> None:
+        """Set x from a callable f(points (3, n) in µm) → (n,) or a scalar (resets history)."""
+        if callable(values):
+            self.x.interpolate(values)
+            self.diffusion.set_state(self.x.x.array.copy())
+        else:
+            self.diffusion.set_state(float(values))
+
+    @property
+    def num_dofs(self) -> dict[str, int]:
+        """Global numbers of unknowns: ``u`` (displacement) and ``x`` (Li fraction)."""
+        Vx = self.diffusion.V
+        return {
+            "u": self.elasticity.num_dofs,
+            "x": int(Vx.dofmap.index_map.size_global * Vx.dofmap.index_map_bs),
+        }
+
+    def mean_x(self) -> float:
+        """Particle volume average of x (collective)."""
+        return self.diffusion.mean()
+
+    def flux_for_rate(self, x_rate_per_s: float) -> float:
+        """Uniform outward interface flux of x (µm/s) that changes x̄ at ``x_rate_per_s`` (1/s)."""
+        return -x_rate_per_s * self.particle_volume / self.interface_area
+
+    def x_on_mesh(self) -> fem.Function:
+        """x copied onto the parent mesh (same element; 0 at DOFs of electrolyte-only cells)."""
+        dom = self.domain
+        transfer(self.x, self._x_parent, dom.sub_cells, dom.parent_cells)
+        return self._x_parent
+
+    def update_eigenstrain(self) -> None:
+        """Evaluate ε_a(x), ε_c(x) on the x DOFs and copy them to the parent mesh."""
+        dom = self.domain
+        ea, ec = self.cathode.lattice.strains(np.asarray(self.x.x.array, dtype=np.float64))
+        self._eps_a_sub.x.array[:] = ea
+        self._eps_c_sub.x.array[:] = ec
+        transfer(self._eps_a_sub, self.eps_a, dom.sub_cells, dom.parent_cells)
+        transfer(self._eps_c_sub, self.eps_c, dom.sub_cells, dom.parent_cells)
+
+    def solve_mechanics(self) -> MechInfo:
+        """Update the eigenstrain from the current x and solve for the displacement."""
+        self.update_eigenstrain()
+        return self.elasticity.solve()
+
+    def _update_potential(self) -> None:
+        assert self.phi is not None
+        dom = self.domain
+        da, dc = self.cathode.lattice.derivatives(np.asarray(self.x.x.array, dtype=np.float64))
+        self._deps_a_sub.x.array[:] = da
+        self._deps_c_sub.x.array[:] = dc
+        transfer(self.u, self._u_sub, dom.parent_cells, dom.sub_cells)
+        self._projector.project(self.phi)
+        self.diffusion.invalidate_jacobian()
+
+    # -- time step -----------------------------------------------------------------
+    def step(self, dt_s: float, x_rate_per_s: float, *, mechanics: bool = True) -> StepInfo:
+        """Advance by ``dt_s`` (s) at the mean-x rate ``x_rate_per_s`` (1/s; < 0 on charge).
+
+        One-way: diffusion, then (if ``mechanics``) eigenstrain and elasticity. Two-way:
+        fixed-point iterations diffusion ↔ mechanics (Aitken relaxation) until
+        max |x_k − x_{k−1}| ≤ ``coupling_tol``; mechanics is always solved.
+        Raises :class:`SolverError` on a failed solve or a coupling that does not converge.
+        """
+        wall = {"diffusion": 0.0, "eigenstrain": 0.0, "mechanics": 0.0, "coupling": 0.0}
+        flux = self.flux_for_rate(x_rate_per_s)
+        m_old = self.mean_x()
+        t = time.perf_counter()
+        dinfo = self.diffusion.step(dt_s, flux)
+        wall["diffusion"] += time.perf_counter() - t
+        minfo: MechInfo | None = None
+        iterations, residual = 1, 0.0
+        if self.coupling == "one_way":
+            if mechanics:
+                t = time.perf_counter()
+                self.update_eigenstrain()
+                wall["eigenstrain"] += time.perf_counter() - t
+                minfo = self.elasticity.solve()
+                wall["mechanics"] += minfo.wall_s
+        else:
+            dinfo, minfo, iterations, residual = self._two_way_iterations(dt_s, flux, wall)
+        m_new = self.mean_x()
+        expected = x_rate_per_s * dt_s
+        change = m_new - m_old
+        err = abs(change - expected) / abs(expected) if expected != 0.0 else abs(change)
+        return StepInfo(
+            dt_s=float(dt_s),
+            x_rate_per_s=float(x_rate_per_s),
+            flux_um_s=float(flux),
+            mean_x_old=m_old,
+            mean_x_new=m_new,
+            mass_balance_error=float(err),
+            diffusion=dinfo,
+            mechanics=minfo,
+            coupling_iterations=iterations,
+            coupling_residual=residual,
+            wall_s=wall,
+        )
+
+    def _two_way_iterations(
+        self, dt: float, flux: float, wall: dict[str, float]
+    ) -> tuple[Any, MechInfo, int, float]:
+        s = self.settings
+        xv = self.x.x.petsc_vec
+        x_prev = xv.duplicate()
+        r_prev: PETSc.Vec | None = None
+        r = xv.duplicate()
+        omega = 1.0
+        residual = np.inf
+        dinfo = None
+        iterations = 0
+        for _ in range(s.coupling_max_it):
+            iterations += 1
+            t = time.perf_counter()
+            self.update_eigenstrain()
+            wall["eigenstrain"] += time.perf_counter() - t
+            minfo = self.elasticity.solve()
+            wall["mechanics"] += minfo.wall_s
+            t = time.perf_counter()
+            self._update_potential()
+            xv.copy(x_prev)
+            wall["coupling"] += time.perf_counter() - t
+            t = time.perf_counter()
+            dinfo = self.diffusion.resolve(dt, flux)
+            wall["diffusion"] += time.perf_counter() - t
+            t = time.perf_counter()
+            # r = x̃_{k+1} − x_k; Aitken: ω_k = −ω_{k−1} r_{k−1}·(r_k − r_{k−1}) / |r_k − r_{k−1}|²
+            xv.copy(r)
+            r.axpy(-1.0, x_prev)
+            residual = float(r.norm(PETSc.NormType.NORM_INFINITY))
+            if s.coupling_aitken and r_prev is not None:
+                dr = r.copy()
+                dr.axpy(-1.0, r_prev)
+                denom = dr.dot(dr)
+                if denom > 0.0:
+                    omega = float(np.clip(-omega * r_prev.dot(dr) / denom, 0.05, 2.0))
+                dr.destroy()
+            if r_prev is None:
+                r_prev = r.copy()
+            else:
+                r.copy(r_prev)
+            if omega != 1.0:
+                xv.waxpy(omega, r, x_prev)
+                self.x.x.scatter_forward()
+            wall["coupling"] += time.perf_counter() - t
+            if residual <= s.coupling_tol:
+                break
+        else:
+            raise SolverError(
+                f"two-way coupling did not converge in {s.coupling_max_it} iterations "
+                f"(max |Δx| = {residual:.3e} > {s.coupling_tol:.1e})"
+            )
+        # Stress consistent with the final x (warm start: a few CG iterations).
+        t = time.perf_counter()
+        self.update_eigenstrain()
+        wall["eigenstrain"] += time.perf_counter() - t
+        minfo = self.elasticity.solve()
+        wall["mechanics"] += minfo.wall_s
+        for vec in (x_prev, r, r_prev):
+            if vec is not None:
+                vec.destroy()
+        assert dinfo is not None
+        return dinfo, minfo, iterations, residual
+
+    # -- stress for readers -----------------------------------------------------------
+    @property
+    def sigma(self) -> Any:
+        """UFL 3×3 stress (MPa) on the parent mesh, valid in grain and electrolyte cells.
+
+        Uses the eigenstrain fields as last updated (:meth:`update_eigenstrain`).
+        """
+        eps = strain(self.u)
+        sig_g = grain_stress(eps, self.R, self.elasticity.C, self.eps_a, self.eps_c)
+        if self.matrix is None:
+            return sig_g
+        sig_m = isotropic_stress(eps, self.elasticity.lmbda, self.elasticity.mu)
+        return self.chi * sig_g + (1.0 - self.chi) * sig_m
+
+    @property
+    def von_mises(self) -> Any:
+        """UFL von Mises stress (MPa)."""
+        return von_mises(self.sigma)
+
+    @property
+    def hydrostatic(self) -> Any:
+        """UFL hydrostatic stress tr σ / 3 (MPa)."""
+        return hydrostatic(self.sigma)
+
+    def _interpolate(
+        self, key: str, expr: Any, shape: tuple[int, ...], degree: int
+    ) -> fem.Function:
+        if degree not in (0, 1, 2):
+            raise ValueError("degree must be 0, 1 or 2")
+        cache_key = (key, degree)
+        if cache_key not in self._dg_cache:
+            V = fem.functionspace(self.mesh, ("DG", degree, shape))
+            f = fem.Function(V, name=key)
+            e = fem.Expression(expr, V.element.interpolation_points)
+            self._dg_cache[cache_key] = (f, e)
+        f, e = self._dg_cache[cache_key]
+        f.interpolate(e)
+        f.x.scatter_forward()
+        return f
+
+    @property
+    def stress_degree(self) -> int:
+        """Polynomial degree of σ in a cell (affine cells): max(degree(u) − 1, degree(x))."""
+        return max(self.settings.element_degree - 1, self.settings.x_degree)
+
+    def stress_function(self, degree: int | None = None) -> fem.Function:
+        """σ (MPa) interpolated into a DG tensor space of ``degree`` (0, 1, 2).
+
+        The default :attr:`stress_degree` holds σ exactly on affine cells (DG1 for P2
+        displacement with P1 x; DG2 with P2 x). Returns a cached function that the next
+        call overwrites.
+        """
+        d = self.stress_degree if degree is None else degree
+        return self._interpolate("stress_MPa", self.sigma, (3, 3), d)
+
+    def von_mises_function(self, degree: int | None = None) -> fem.Function:
+        """von Mises stress (MPa) interpolated into DG ``degree`` (cached, overwritten)."""
+        d = self.stress_degree if degree is None else degree
+        return self._interpolate("von_mises_MPa", self.von_mises, (), d)
+
+    def destroy(self) -> None:
+        """Free the PETSc objects of all solvers."""
+        self.elasticity.destroy()
+        self.diffusion.destroy()
+        if self.coupling == "two_way":
+            self._projector.destroy()

@@ -1,0 +1,138 @@
+"""PETSc plumbing shared by the solver roles: KSP creation under a fixed prefix,
+converged-reason checks, rigid-body (near-)null spaces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
+
+import numpy as np
+
+import dolfinx.la
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+from petsc4py import PETSc
+
+from .settings import PetscOptions
+
+__all__ = [
+    "SolverError",
+    "check_converged",
+    "create_ksp",
+    "nullspace_from_modes",
+    "rigid_body_modes",
+]
+
+
+class SolverError(RuntimeError):
+    """A linear or nonlinear solve failed (diverged, NaN, iteration limit)."""
+
+
+def reason_name(reason: Any) -> str:
+    """PETSc ``KSPConvergedReason`` name of a reason (e.g. ``CONVERGED_RTOL``)."""
+    for name in dir(PETSc.KSP.ConvergedReason):
+        if not name.startswith("_") and getattr(PETSc.KSP.ConvergedReason, name) == reason:
+            return name
+    return str(reason)
+
+
+def create_ksp(
+    comm: Any,
+    A: PETSc.Mat,
+    prefix: str,
+    defaults: PetscOptions,
+    overrides: PetscOptions,
+    setup: bool = True,
+) -> PETSc.KSP:
+    """Create a KSP with options ``defaults | overrides`` under ``prefix``.
+
+    The options are put into the global database only while the KSP reads them
+    (``setFromOptions`` and, if ``setup``, ``setUp``, where GAMG reads its level options),
+    then removed, so nothing leaks into a later solver with the same prefix. Options given
+    on the command line under the same prefix are kept (and win over ``defaults``).
+    """
+    opts = PETSc.Options()
+    merged = {**dict(defaults), **dict(overrides)}
+    added = []
+    for key, value in merged.items():
+        full = prefix + key
+        if opts.hasName(full) and key not in overrides:
+            continue  # command line wins over defaults
+        opts.setValue(full, "" if value is None else value)
+        added.append(full)
+    ksp = PETSc.KSP().create(comm)
+    ksp.setOptionsPrefix(prefix)
+    ksp.setOperators(A)
+    ksp.setFromOptions()
+    if setup:
+        ksp.setUp()
+    for full in added:
+        opts.delValue(full)
+    return ksp
+
+
+def assemble_vector_into(b: PETSc.Vec, form: fem.Form) -> None:
+    """Zero ``b``, assemble ``form`` into it and accumulate the ghost contributions."""
+    with b.localForm() as b_local:
+        b_local.set(0.0)
+    fem_petsc.assemble_vector(b, form)  # type: ignore[arg-type]
+    b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)  # type: ignore[arg-type]
+
+
+def assemble_matrix_into(A: PETSc.Mat, form: fem.Form) -> None:
+    """Zero ``A`` and assemble ``form`` into it (no boundary conditions)."""
+    A.zeroEntries()
+    fem_petsc.assemble_matrix(A, form)  # type: ignore[arg-type]
+    A.assemble()
+
+
+def check_converged(ksp: PETSc.KSP, x: PETSc.Vec, role: str) -> None:
+    """Raise :class:`SolverError` if ``ksp`` diverged or ``x`` holds NaN/Inf."""
+    reason = ksp.getConvergedReason()
+    if cast(int, reason) < 0:
+        raise SolverError(
+            f"{role}: linear solve diverged ({reason_name(reason)}) after "
+            f"{ksp.getIterationNumber()} iterations, residual {ksp.getResidualNorm():.3e}"
+        )
+    if not np.isfinite(x.norm()):
+        raise SolverError(f"{role}: solution contains NaN or Inf")
+
+
+def rigid_body_modes(
+    V: fem.FunctionSpace, modes: Sequence[str] = ("tx", "ty", "tz", "rx", "ry", "rz")
+) -> list[dolfinx.la.Vector]:
+    """Orthonormalised rigid-body displacement modes of a blocked vector space ``V``.
+
+    ``modes`` picks translations ``tx, ty, tz`` and infinitesimal rotations
+    ``rx, ry, rz`` about the coordinate axes through the origin (2D spaces: ``tx, ty, rz``).
+    The returned vectors are orthonormal in the Euclidean inner product of owned DOFs.
+    """
+    bs = V.dofmap.index_map_bs
+    imap = V.dofmap.index_map
+    xdof = V.tabulate_dof_coordinates()  # one row per block (owned + ghost)
+    out = []
+    for name in modes:
+        vec = dolfinx.la.vector(imap, bs=bs, dtype=np.float64)
+        arr = vec.array.reshape(-1, bs)
+        arr[:] = 0.0
+        axis = "xyz".index(name[1])
+        if name[0] == "t":
+            arr[:, axis] = 1.0
+        elif name[0] == "r":
+            # ω × x with ω = e_axis: (−ω·y, ω·x) in the plane normal to the axis
+            i, j = [k for k in range(3) if k != axis]
+            if j < bs and i < bs:
+                arr[:, i] = -xdof[:, j]
+                arr[:, j] = xdof[:, i]
+        else:
+            raise ValueError(f"unknown rigid-body mode {name!r}")
+        out.append(vec)
+    dolfinx.la.orthonormalize(out)
+    return out
+
+
+def nullspace_from_modes(comm: Any, modes: Sequence[dolfinx.la.Vector]) -> PETSc.NullSpace:
+    """PETSc null space spanned by orthonormal ``modes`` (keep ``modes`` alive!)."""
+    return PETSc.NullSpace().create(vectors=[m.petsc_vec for m in modes], comm=comm)

@@ -1,0 +1,372 @@
+"""Planar pieces of (possibly non-planar) grain-boundary faces, for the OCC B-rep.
+
+After regularisation some tessellation faces are no longer planar. Filling them with
+smooth B-spline surfaces makes the OpenCASCADE booleans ~50× slower, so a non-planar
+face is split instead into planar pieces along diagonals between its own vertices:
+a triangulation is chosen (by dynamic programming over the polygon's triangulations) that
+keeps the vertices still on the face's original plane together in one planar piece, avoids
+thin off-plane triangles, and avoids diagonals that cross the particle surface between
+their ends (such a crossing would add a vertex on the sphere at an arbitrary place, i.e. a
+possibly short arc). The kinks between pieces are shallow (about ℓ / face size).
+Coordinates in µm.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from polycat.geometry.errors import GeometryError
+from polycat.geometry.regularize import planarity_deviation
+from polycat.geometry.tessellation import Tessellation
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Relative (to R) distance below which points count as coplanar.
+PLANAR_TOL = 1e-9
+#: Off-plane triangles with a smaller angle (rad) are penalised.
+_GOOD_ANGLE = math.radians(30.0)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A planar polygon of a grain-boundary face between seeds `a` < `b` (0-based).
+
+    `loop` lists vertex indices of the tessellation in cyclic order; `triangles` is a
+    triangulation of the piece (vertex-index triples), used for distance tests.
+    """
+
+    a: int
+    b: int
+    loop: tuple[int, ...]
+    triangles: tuple[tuple[int, int, int], ...]
+
+
+@dataclass
+class PieceStats:
+    """How faces were split (counts)."""
+
+    faces: int = 0
+    nonplanar_faces: int = 0
+    pieces: int = 0
+    crossing_diagonals: int = 0
+    skipped_outside: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def planar_pieces(
+    tess: Tessellation, radius: float, length: float
+) -> tuple[list[Piece], PieceStats]:
+    """Planar pieces of the faces of `tess` that reach into the ball of `radius` µm.
+
+    Args:
+        tess: a 3D tessellation (after regularisation).
+        radius: particle radius R, µm.
+        length: regularisation length ℓ, µm (sets what counts as a thin triangle).
+
+    Returns:
+        The pieces that intersect the open ball, and counts of what was done.
+    """
+    stats = PieceStats()
+    out: list[Piece] = []
+    v = tess.vertices
+    tol = PLANAR_TOL * radius
+    thin = 0.3 * length if length > 0 else 0.0
+    for face in tess.faces:
+        loop = list(face.loop)
+        pts = v[loop]
+        if _min_distance_polygon(pts) >= radius * (1.0 - 1e-9):
+            continue
+        stats.faces += 1
+        if len(loop) == 3 or planarity_deviation(pts) < tol:
+            tris = tuple((loop[0], loop[i], loop[i + 1]) for i in range(1, len(loop) - 1))
+            out.append(Piece(face.a, face.b, tuple(loop), tris))
+            stats.pieces += 1
+            continue
+        stats.nonplanar_faces += 1
+        normal, offset = _bisector(tess, face.a, face.b)
+        on_plane = np.abs(pts @ normal - offset) < tol
+        if on_plane.sum() < 3:
+            on_plane[:] = False
+        triangles, crossings = _triangulate(pts, on_plane, radius, thin)
+        stats.crossing_diagonals += crossings
+        for comp in _coplanar_components(pts, triangles, tol):
+            tri_idx = [tuple(loop[k] for k in t) for t in comp]
+            if _min_distance_triangles(v, tri_idx) >= radius * (1.0 - 1e-9):
+                stats.skipped_outside += 1
+                continue
+            boundary = _boundary_loop(comp)
+            out.append(
+                Piece(
+                    face.a,
+                    face.b,
+                    tuple(loop[k] for k in boundary),
+                    tuple((int(t[0]), int(t[1]), int(t[2])) for t in tri_idx),
+                )
+            )
+            stats.pieces += 1
+    return out, stats
+
+
+# --------------------------------------------------------------------------- geometry helpers
+
+
+def _bisector(tess: Tessellation, a: int, b: int) -> tuple[FloatArray, float]:
+    """Unit normal n and offset c of the power bisector n·x = c of seeds a and b (µm)."""
+    sa, sb = tess.seeds[a], tess.seeds[b]
+    wa, wb = tess.weights[a], tess.weights[b]
+    d = sb - sa
+    norm = float(np.linalg.norm(d))
+    c = (float(sb @ sb) - wb - float(sa @ sa) + wa) / (2.0 * norm)
+    return d / norm, c
+
+
+def point_triangle_distance(p: FloatArray, a: FloatArray, b: FloatArray, c: FloatArray) -> float:
+    """Euclidean distance (µm) from point p to triangle abc (Ericson, RTCD §5.1.5)."""
+    ab, ac, ap = b - a, c - a, p - a
+    d1, d2 = float(ab @ ap), float(ac @ ap)
+    if d1 <= 0.0 and d2 <= 0.0:
+        return float(np.linalg.norm(ap))
+    bp = p - b
+    d3, d4 = float(ab @ bp), float(ac @ bp)
+    if d3 >= 0.0 and d4 <= d3:
+        return float(np.linalg.norm(bp))
+    vc = d1 * d4 - d3 * d2
+    if vc <= 0.0 and d1 >= 0.0 and d3 <= 0.0:
+        return float(np.linalg.norm(p - (a + d1 / (d1 - d3) * ab)))
+    cp = p - c
+    d5, d6 = float(ab @ cp), float(ac @ cp)
+    if d6 >= 0.0 and d5 <= d6:
+        return float(np.linalg.norm(cp))
+    vb = d5 * d2 - d1 * d6
+    if vb <= 0.0 and d2 >= 0.0 and d6 <= 0.0:
+        return float(np.linalg.norm(p - (a + d2 / (d2 - d6) * ac)))
+    va = d3 * d6 - d5 * d4
+    if va <= 0.0 and (d4 - d3) >= 0.0 and (d5 - d6) >= 0.0:
+        w = (d4 - d3) / ((d4 - d3) + (d5 - d6))
+        return float(np.linalg.norm(p - (b + w * (c - b))))
+    denom = 1.0 / (va + vb + vc)
+    return float(np.linalg.norm(p - (a + ab * vb * denom + ac * vc * denom)))
+
+
+def _min_distance_polygon(pts: FloatArray) -> float:
+    """Distance (µm) from the origin to a polygon, fanned from its vertex mean."""
+    origin = np.zeros(3)
+    centre = pts.mean(axis=0)
+    k = len(pts)
+    return min(point_triangle_distance(origin, centre, pts[i], pts[(i + 1) % k]) for i in range(k))
+
+
+def _min_distance_triangles(v: FloatArray, tris: list[tuple[int, ...]]) -> float:
+    origin = np.zeros(3)
+    return min(point_triangle_distance(origin, v[a], v[b], v[c]) for a, b, c in tris)
+
+
+def _crossing_params(p: FloatArray, q: FloatArray, radius: float) -> list[float]:
+    """Parameters t in (0, 1) (strictly inside, relative margin 1e-6) where pq meets the sphere."""
+    d = q - p
+    a = float(d @ d)
+    b = 2.0 * float(p @ d)
+    c = float(p @ p) - radius**2
+    disc = b * b - 4.0 * a * c
+    if a == 0.0 or disc <= 0.0:
+        return []
+    sq = math.sqrt(disc)
+    ts = [(-b - sq) / (2.0 * a), (-b + sq) / (2.0 * a)]
+    return [t for t in ts if 1e-6 < t < 1.0 - 1e-6]
+
+
+def _min_angle(p0: FloatArray, p1: FloatArray, p2: FloatArray) -> float:
+    """Smallest interior angle (rad) of the triangle p0 p1 p2."""
+    best = math.pi
+    for a, b, c in ((p0, p1, p2), (p1, p2, p0), (p2, p0, p1)):
+        u, w = b - a, c - a
+        cosang = float(u @ w) / max(float(np.linalg.norm(u) * np.linalg.norm(w)), 1e-300)
+        best = min(best, math.acos(max(-1.0, min(1.0, cosang))))
+    return best
+
+
+def _min_altitude(p0: FloatArray, p1: FloatArray, p2: FloatArray) -> float:
+    """Smallest altitude (µm) of the triangle p0 p1 p2."""
+    area2 = float(np.linalg.norm(np.cross(p1 - p0, p2 - p0)))
+    longest = max(
+        float(np.linalg.norm(p1 - p0)),
+        float(np.linalg.norm(p2 - p1)),
+        float(np.linalg.norm(p0 - p2)),
+    )
+    return area2 / longest if longest > 0 else 0.0
+
+
+# --------------------------------------------------------------------------- triangulation
+
+
+def _triangulate(
+    pts: FloatArray, on_plane: npt.NDArray[np.bool_], radius: float, thin: float
+) -> tuple[list[tuple[int, int, int]], int]:
+    """Least-cost triangulation of the polygon `pts`; returns (triangles, crossing diagonals).
+
+    Costs: a diagonal crossing the sphere between its ends 100 (+ up to 10 the closer its
+    crossing is to the polygon's own crossings); a triangle with an off-plane vertex 1
+    (+ 3 when thinner than `thin`, + up to 10 for an angle below 30°); a triangle outside
+    the (projected) polygon is forbidden.
+    """
+    k = len(pts)
+    inf = math.inf
+    edge_crossings = []
+    for i in range(k):
+        for t in _crossing_params(pts[i], pts[(i + 1) % k], radius):
+            edge_crossings.append(pts[i] + t * (pts[(i + 1) % k] - pts[i]))
+
+    def diag_cost(i: int, j: int) -> float:
+        ts = _crossing_params(pts[i], pts[j], radius)
+        if not ts:
+            return 0.0
+        worst = 0.0
+        for t in ts:
+            x = pts[i] + t * (pts[j] - pts[i])
+            gap = min((float(np.linalg.norm(x - y)) for y in edge_crossings), default=math.inf)
+            worst = max(worst, 10.0 * math.exp(-gap / max(thin, 1e-12)))
+        return 100.0 + worst
+
+    flat = _project(pts)
+    orient = math.copysign(1.0, _signed_area(flat))
+
+    def tri_cost(i: int, m: int, j: int) -> float:
+        if not _valid_triangle(flat, i, m, j, orient):
+            return inf
+        # Needle triangles (small angle) force tiny elements along their length when they
+        # end up as a piece of their own; on-plane ones usually merge, so cost them less.
+        angle = _min_angle(pts[i], pts[m], pts[j])
+        needle = max(0.0, (_GOOD_ANGLE - angle) / _GOOD_ANGLE)
+        if on_plane[i] and on_plane[m] and on_plane[j]:
+            return 2.0 * needle
+        cost = 1.0 + 10.0 * needle
+        if _min_altitude(pts[i], pts[m], pts[j]) < thin:
+            cost += 3.0
+        return cost
+
+    cost = [[0.0] * k for _ in range(k)]
+    split = [[-1] * k for _ in range(k)]
+    for gap in range(2, k):
+        for i in range(k - gap):
+            j = i + gap
+            best, arg = inf, -1
+            for m in range(i + 1, j):
+                c = cost[i][m] + cost[m][j] + tri_cost(i, m, j)
+                if m - i >= 2:
+                    c += diag_cost(i, m)
+                if j - m >= 2:
+                    c += diag_cost(m, j)
+                if c < best:
+                    best, arg = c, m
+            cost[i][j], split[i][j] = best, arg
+    if not math.isfinite(cost[0][k - 1]):
+        raise GeometryError(
+            "a regularised grain-boundary face folded over itself; lower geometry.regularize "
+            "or try another geometry.seed"
+        )
+    triangles: list[tuple[int, int, int]] = []
+    crossings = 0
+    stack = [(0, k - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        m = split[i][j]
+        triangles.append((i, m, j))
+        for p, q in ((i, m), (m, j)):
+            if q - p >= 2:
+                crossings += bool(_crossing_params(pts[p], pts[q], radius))
+                stack.append((p, q))
+    return triangles, crossings
+
+
+def _project(pts: FloatArray) -> FloatArray:
+    """2D coordinates of `pts` in their best-fit plane."""
+    centred = pts - pts.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return np.column_stack([centred @ vt[0], centred @ vt[1]])
+
+
+def _signed_area(xy: FloatArray) -> float:
+    x, y = xy[:, 0], xy[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def _valid_triangle(flat: FloatArray, i: int, m: int, j: int, orient: float) -> bool:
+    """True if triangle (i, m, j) of the projected polygon has the polygon's orientation
+    and holds no other polygon vertex (so it lies inside the polygon)."""
+    a, b, c = flat[i], flat[m], flat[j]
+    area = 0.5 * ((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+    scale = max(float(np.ptp(flat[:, 0])), float(np.ptp(flat[:, 1])), 1e-300) ** 2
+    if area * orient <= 1e-12 * scale:
+        return False
+    for k in range(len(flat)):
+        if k in (i, m, j):
+            continue
+        p = flat[k]
+        d1 = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
+        d2 = (c[0] - b[0]) * (p[1] - b[1]) - (c[1] - b[1]) * (p[0] - b[0])
+        d3 = (a[0] - c[0]) * (p[1] - c[1]) - (a[1] - c[1]) * (p[0] - c[0])
+        if d1 * orient > 0 and d2 * orient > 0 and d3 * orient > 0:
+            return False
+    return True
+
+
+def _coplanar_components(
+    pts: FloatArray, triangles: list[tuple[int, int, int]], tol: float
+) -> list[list[tuple[int, int, int]]]:
+    """Group triangles that share a diagonal and stay coplanar (within `tol` µm) together."""
+    parent = list(range(len(triangles)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    members: dict[int, set[int]] = {i: set(t) for i, t in enumerate(triangles)}
+    by_edge: dict[tuple[int, int], list[int]] = {}
+    for n, t in enumerate(triangles):
+        for p, q in ((t[0], t[1]), (t[1], t[2]), (t[2], t[0])):
+            by_edge.setdefault((min(p, q), max(p, q)), []).append(n)
+    changed = True
+    while changed:
+        changed = False
+        for pair in by_edge.values():
+            if len(pair) != 2:
+                continue
+            r0, r1 = find(pair[0]), find(pair[1])
+            if r0 == r1:
+                continue
+            union = members[r0] | members[r1]
+            if planarity_deviation(pts[sorted(union)]) < tol:
+                parent[r1] = r0
+                members[r0] = union
+                changed = True
+    groups: dict[int, list[tuple[int, int, int]]] = {}
+    for n, t in enumerate(triangles):
+        groups.setdefault(find(n), []).append(t)
+    return list(groups.values())
+
+
+def _boundary_loop(triangles: list[tuple[int, int, int]]) -> list[int]:
+    """The boundary of a simply connected union of consistently oriented triangles."""
+    directed: set[tuple[int, int]] = set()
+    for a, b, c in triangles:
+        for p, q in ((a, b), (b, c), (c, a)):
+            if (q, p) in directed:
+                directed.remove((q, p))
+            else:
+                directed.add((p, q))
+    nxt = dict(directed)
+    start = min(nxt)
+    loop = [start]
+    cur = nxt[start]
+    while cur != start:
+        loop.append(cur)
+        cur = nxt[cur]
+    return loop

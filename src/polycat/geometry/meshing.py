@@ -1,0 +1,132 @@
+"""Mesh generation (first-order simplices) and element-quality statistics.
+
+3D: surfaces with Frontal-Delaunay, volumes with HXT (`Mesh.Algorithm3D = 10`, 2 threads;
+~5× faster than the default Delaunay at equal quality on these models), then Gmsh's tet
+optimiser. Element quality is gamma (inscribed/circumscribed radius ratio, normalised) and
+SICN (signed inverse condition number; ≤ 0 means an inverted element).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import gmsh
+
+from polycat.geometry.errors import GeometryError
+from polycat.geometry.spec import GeometrySpec
+
+LOG = logging.getLogger(__name__)
+
+#: Elements with SICN below this are counted (and reported) as poor.
+POOR_SICN = 0.1
+#: Threads for HXT (the target machines have 2 cores).
+THREADS = 2
+
+
+@dataclass(frozen=True)
+class MeshQuality:
+    """Quality statistics of the cells of the mesh (dimensionless)."""
+
+    gamma: dict[str, float]
+    sicn: dict[str, float]
+    n_poor: int
+    n_cells: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "gamma": self.gamma,
+            "sicn": self.sicn,
+            f"n_sicn_below_{POOR_SICN}": self.n_poor,
+            "n_cells": self.n_cells,
+        }
+
+
+def generate_mesh(spec: GeometrySpec) -> dict[str, float]:
+    """Mesh the current model with first-order simplices; return wall times per phase (s).
+
+    Raises:
+        GeometryError: if Gmsh fails (with its last error message).
+    """
+    dim = spec.dim
+    gmsh.option.setNumber("Mesh.ElementOrder", 1)
+    gmsh.option.setNumber("Mesh.Algorithm", 6)
+    gmsh.option.setNumber("Mesh.Algorithm3D", 10)
+    gmsh.option.setNumber("Mesh.Optimize", 1)
+    gmsh.option.setNumber("Mesh.OptimizeNetgen", 0)
+    gmsh.option.setNumber("Mesh.MaxNumThreads3D", THREADS)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    # Surface meshing stays single-threaded (it is fast; some of Gmsh's 2D code paths are
+    # not thread-safe).
+    gmsh.option.setNumber("General.NumThreads", 1)
+    _run(lambda: gmsh.model.mesh.generate(1), "meshing the curves", spec)
+    _run(lambda: gmsh.model.mesh.generate(2), "meshing the surfaces", spec)
+    timings["mesh_2d_s"] = time.perf_counter() - t0
+    if dim == 3:
+        t1 = time.perf_counter()
+        gmsh.option.setNumber("General.NumThreads", THREADS)
+        _run(lambda: gmsh.model.mesh.generate(3), "meshing the volumes (HXT)", spec)
+        timings["mesh_3d_s"] = time.perf_counter() - t1
+    return timings
+
+
+def mesh_quality(dim: int) -> MeshQuality:
+    """Quality statistics of all cells (elements of dimension `dim`)."""
+    tags: list[int] = []
+    for _, t in gmsh.model.getEntities(dim):
+        _, etags, _ = gmsh.model.mesh.getElements(dim, t)
+        tags.extend(int(x) for arr in etags for x in arr)
+    if not tags:
+        raise GeometryError("Gmsh produced no cells; lower geometry.mesh_size_um")
+    gamma = np.asarray(gmsh.model.mesh.getElementQualities(tags, "gamma"))
+    sicn = np.asarray(gmsh.model.mesh.getElementQualities(tags, "minSICN"))
+    return MeshQuality(_summary(gamma), _summary(sicn), int(np.sum(sicn < POOR_SICN)), len(tags))
+
+
+def check_quality(quality: MeshQuality, spec: GeometrySpec) -> None:
+    """Fail on inverted cells; log poor ones.
+
+    Raises:
+        GeometryError: if any cell has SICN ≤ 0.
+    """
+    if quality.sicn["min"] <= 0.0:
+        raise GeometryError(
+            f"the mesh has inverted or flat elements (min SICN {quality.sicn['min']:.3g}); "
+            f"change geometry.mesh_size_um ({spec.mesh_size_um} µm) or geometry.seed, or raise "
+            "geometry.regularize"
+        )
+    if quality.n_poor:
+        LOG.warning(
+            "%d of %d elements have SICN < %.1f (min %.3f); consider raising "
+            "geometry.regularize or changing geometry.seed",
+            quality.n_poor,
+            quality.n_cells,
+            POOR_SICN,
+            quality.sicn["min"],
+        )
+
+
+def _summary(values: np.ndarray) -> dict[str, float]:
+    return {
+        "min": float(values.min()),
+        "mean": float(values.mean()),
+        "p1": float(np.percentile(values, 1)),
+        "p5": float(np.percentile(values, 5)),
+        "p50": float(np.percentile(values, 50)),
+    }
+
+
+def _run(op: Any, what: str, spec: GeometrySpec) -> None:
+    try:
+        op()
+    except Exception as exc:  # gmsh raises bare Exception carrying its last error
+        raise GeometryError(
+            f"Gmsh failed while {what} ({exc}); change geometry.mesh_size_um "
+            f"({spec.mesh_size_um} µm) or geometry.seed, or raise geometry.regularize"
+        ) from None

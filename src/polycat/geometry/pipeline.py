@@ -1,0 +1,196 @@
+"""From a `GeometrySpec` to a tagged, meshed gmsh model (one gmsh session, rank 0 only).
+
+Steps: seeds → power diagram → regularisation → planar face pieces → OCC booleans →
+physical groups → size fields → mesh → quality check. `run_pipeline` returns everything the
+mesh folder needs; the caller writes the files while the gmsh session is still open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gmsh
+
+from polycat.geometry.errors import GeometryError
+from polycat.geometry.faces import PieceStats, planar_pieces
+from polycat.geometry.mesh_arrays import MeshArrays, extract_mesh
+from polycat.geometry.meshing import MeshQuality, check_quality, generate_mesh, mesh_quality
+from polycat.geometry.occ_model import ParticleModel, build_particle_model
+from polycat.geometry.regularize import RegularizationStats, regularize
+from polycat.geometry.seeds import SeedSet, place_seeds
+from polycat.geometry.sizing import apply_size_fields
+from polycat.geometry.spec import GeometrySpec
+from polycat.geometry.tagging import FacetClasses, add_physical_groups, classify_facets
+from polycat.geometry.tessellation import power_diagram
+
+LOG = logging.getLogger(__name__)
+
+#: A grain must be at least this many elements across (mean seed spacing / mesh size).
+MIN_ELEMENTS_PER_GRAIN = 1.6
+
+
+@dataclass
+class PipelineResult:
+    """What one build produced (the gmsh model itself stays in the open session)."""
+
+    spec: GeometrySpec
+    seeds: SeedSet
+    regularization: RegularizationStats
+    pieces: PieceStats
+    model: ParticleModel
+    facets: FacetClasses
+    markers: dict[str, tuple[int, int]]
+    quality: MeshQuality
+    arrays: MeshArrays
+    min_curve_um: float
+    element_counts: dict[str, int]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def gmsh_session(verbose: bool = False) -> Iterator[None]:
+    """An initialised gmsh with its own model; finalised (or the model removed) on exit."""
+    owns = not gmsh.isInitialized()
+    if owns:
+        gmsh.initialize(interruptible=False)
+    gmsh.option.setNumber("General.Terminal", 1 if verbose else 0)
+    gmsh.model.add("polycat_particle")
+    try:
+        yield
+    finally:
+        if owns:
+            gmsh.finalize()
+        else:
+            gmsh.model.remove()
+
+
+def check_resolution(spec: GeometrySpec) -> None:
+    """Reject a mesh size too coarse for the grains before any work is done.
+
+    Raises:
+        GeometryError: if a mean grain is less than `MIN_ELEMENTS_PER_GRAIN` elements across.
+    """
+    if spec.n_grains == 1:
+        return
+    spacing = spec.mean_seed_spacing
+    limit = spacing / MIN_ELEMENTS_PER_GRAIN
+    if spec.mesh_size_um > limit:
+        raise GeometryError(
+            f"mesh_size_um {spec.mesh_size_um} µm is too coarse for {spec.n_grains} grains of "
+            f"mean size {spacing:.2f} µm in a particle of radius {spec.particle_radius_um} µm "
+            f"(a grain needs ≥ {MIN_ELEMENTS_PER_GRAIN} elements across: mesh_size_um ≤ "
+            f"{limit:.3g} µm); lower mesh_size_um or n_grains"
+        )
+
+
+def run_pipeline(spec: GeometrySpec) -> PipelineResult:
+    """Build the tagged, meshed model of `spec` in the current gmsh session.
+
+    Raises:
+        GeometryError: with the cause and the key to change, whenever a step fails or the
+            mesh has inverted elements.
+    """
+    check_resolution(spec)
+    times: dict[str, float] = {}
+    t = time.perf_counter()
+    seeds = place_seeds(spec)
+    times["seeds_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    radius = spec.particle_radius_um
+    tess = power_diagram(seeds.points, seeds.weights, radius)
+    length = spec.regularize * spec.mesh_size_um
+    tess, reg = regularize(tess, length, radius)
+    times["tessellation_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    if spec.dim == 3:
+        pieces, piece_stats = planar_pieces(tess, radius, length)
+    else:
+        pieces, piece_stats = [], PieceStats()
+    times["faces_s"] = time.perf_counter() - t
+    model = build_particle_model(spec, tess, pieces)
+    times.update(model.timings_s)
+    t = time.perf_counter()
+    facets = classify_facets(spec, model)
+    markers = add_physical_groups(spec, model, facets)
+    apply_size_fields(spec, facets)
+    min_curve = _min_curve_length(spec.dim)
+    times["tagging_s"] = time.perf_counter() - t
+    times.update(generate_mesh(spec))
+    t = time.perf_counter()
+    quality = mesh_quality(spec.dim)
+    check_quality(quality, spec)
+    arrays = extract_mesh(spec.dim, model, facets)
+    counts = _element_counts(spec.dim)
+    times["quality_s"] = time.perf_counter() - t
+    return PipelineResult(
+        spec=spec,
+        seeds=seeds,
+        regularization=reg,
+        pieces=piece_stats,
+        model=model,
+        facets=facets,
+        markers=markers,
+        quality=quality,
+        arrays=arrays,
+        min_curve_um=min_curve,
+        element_counts=counts,
+        timings_s=times,
+    )
+
+
+def _min_curve_length(dim: int) -> float:
+    """Shortest non-degenerate model curve inside the particle model, µm (3D: edges of the
+    B-rep; 2D: curves), the size of the smallest geometric feature the mesh must resolve."""
+    best = math.inf
+    for _, c in gmsh.model.getEntities(1):
+        length = gmsh.model.occ.getMass(1, c)
+        if length > 1e-12:
+            best = min(best, length)
+    return float(best)
+
+
+def _element_counts(dim: int) -> dict[str, int]:
+    """Number of first-order elements per dimension (nodes under "0")."""
+    out: dict[str, int] = {"nodes": len(gmsh.model.mesh.getNodes()[0])}
+    for d in range(1, dim + 1):
+        _, tags, _ = gmsh.model.mesh.getElements(d)
+        out[str(d)] = int(sum(len(t) for t in tags))
+    return out
+
+
+def result_summary(res: PipelineResult) -> dict[str, Any]:
+    """The non-spec part of ``info.json`` (JSON-serialisable)."""
+    reg = res.regularization
+    return {
+        "element_counts": res.element_counts,
+        "quality": res.quality.to_dict(),
+        "timings_s": res.timings_s,
+        "tessellation": {
+            "hard_core_um": res.seeds.hard_core_um,
+            "min_seed_distance_um": _finite(res.seeds.min_distance_um),
+            "sampled_grain_size_cv": res.seeds.sampled_cv,
+            "regularize_length_um": reg.length_um,
+            "min_edge_before_um": _finite(reg.min_edge_before_um),
+            "min_edge_after_um": _finite(reg.min_edge_after_um),
+            "merged_edges": reg.merged,
+            "snapped_vertices": reg.snapped,
+            "inserted_vertices": reg.inserted,
+            "removed_faces": reg.removed_faces,
+            "max_nonplanarity_um": reg.max_nonplanarity_um,
+            "nonplanar_faces": res.pieces.nonplanar_faces,
+            "face_pieces": res.pieces.pieces,
+            "crossing_diagonals": res.pieces.crossing_diagonals,
+            "min_model_curve_um": _finite(res.min_curve_um),
+            "seam_clearance_um": _finite(res.model.seam_clearance_um),
+        },
+    }
+
+
+def _finite(x: float) -> float | None:
+    return None if not math.isfinite(x) else float(x)

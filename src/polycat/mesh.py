@@ -1,0 +1,171 @@
+"""Read a mesh folder (see `polycat.geometry`) into DOLFINx on any number of ranks.
+
+`load_mesh(comm, folder)` reads ``mesh.msh`` on rank 0 and distributes it with ghost mode
+``shared_facet`` (interior-facet integrals over grain boundaries then work across process
+boundaries); ``markers.json``, ``grains.csv`` and ``info.json`` are read on rank 0 and
+broadcast. The tag scheme is that of `docs/internals.md`; the helpers below pick tags out of
+the markers by name. Coordinates are in µm.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dolfinx_solver  # noqa: F401  (must be imported before dolfinx/petsc4py)
+from mpi4py import MPI
+
+import numpy as np
+import numpy.typing as npt
+
+import dolfinx
+import dolfinx.io.gmsh
+import dolfinx.mesh
+
+from polycat.geometry.folder import GRAINS_FILE, INFO_FILE, MARKERS_FILE, MESH_FILE, is_complete
+
+Markers = dict[str, tuple[int, int]]
+
+_GRAIN = re.compile(r"^grain_(\d+)$")
+_GB = re.compile(r"^gb_(\d+)_(\d+)$")
+_INTERFACE = re.compile(r"^interface_(\d+)$")
+
+
+@dataclass(frozen=True)
+class LoadedMesh:
+    """A distributed particle mesh with its tags and tables.
+
+    Attributes:
+        mesh: the DOLFINx mesh (µm), ghost mode ``shared_facet``.
+        cell_tags: grain ids 1..N and 1000 (electrolyte).
+        facet_tags: grain boundaries, interface patches and outer faces.
+        markers: name → (tag, dim), identical on every rank.
+        grains: ``grains.csv`` as column name → array (one entry per grain, in grain order).
+        folder: the mesh folder.
+        info: ``info.json`` (spec, versions, quality, timings).
+    """
+
+    mesh: dolfinx.mesh.Mesh
+    cell_tags: dolfinx.mesh.MeshTags
+    facet_tags: dolfinx.mesh.MeshTags
+    markers: Markers
+    grains: dict[str, npt.NDArray[Any]]
+    folder: Path
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dim(self) -> int:
+        """Geometric (and topological) dimension, 2 or 3."""
+        return int(self.mesh.topology.dim)
+
+
+def load_mesh(comm: MPI.Comm, folder: Path) -> LoadedMesh:
+    """Read the mesh folder `folder` onto `comm` (collective).
+
+    Raises:
+        FileNotFoundError: on every rank, if the folder is missing or incomplete.
+    """
+    folder = Path(folder)
+    payload: tuple[Any, ...] | None = None
+    if comm.rank == 0:
+        if is_complete(folder):
+            markers = {
+                k: (int(v[0]), int(v[1]))
+                for k, v in json.loads((folder / MARKERS_FILE).read_text()).items()
+            }
+            info = json.loads((folder / INFO_FILE).read_text())
+            payload = ("ok", markers, _read_csv(folder / GRAINS_FILE), info)
+        else:
+            payload = ("missing",)
+    payload = comm.bcast(payload, root=0)
+    assert payload is not None
+    if payload[0] != "ok":
+        raise FileNotFoundError(f"{folder} is not a complete mesh folder (build it first)")
+    _, markers, grains, info = payload
+    dim = int(info["spec"]["dim"])
+    data = _read_msh(comm, folder / MESH_FILE, dim)
+    if data.cell_tags is None or data.facet_tags is None:
+        raise RuntimeError(f"{folder / MESH_FILE} lacks cell or facet physical groups")
+    data.cell_tags.name = "cell_tags"
+    data.facet_tags.name = "facet_tags"
+    return LoadedMesh(data.mesh, data.cell_tags, data.facet_tags, markers, grains, folder, info)
+
+
+def _read_msh(comm: MPI.Comm, path: Path, dim: int) -> dolfinx.io.gmsh.MeshData:
+    """`dolfinx.io.gmsh.read_from_msh` with ghost mode ``shared_facet`` and gmsh kept quiet
+    (and an already initialised gmsh session left alone)."""
+    # (singledispatch overload for a GhostMode; mypy only sees the generic signature)
+    partitioner = dolfinx.mesh.create_cell_partitioner(  # type: ignore[call-arg]
+        dolfinx.mesh.GhostMode.shared_facet, 2
+    )
+    if comm.rank != 0:
+        return dolfinx.io.gmsh.model_to_mesh(None, comm, 0, gdim=dim, partitioner=partitioner)
+    import gmsh
+
+    owns = not gmsh.isInitialized()
+    if owns:
+        gmsh.initialize(interruptible=False)
+    gmsh.option.setNumber("General.Terminal", 0)
+    gmsh.model.add("polycat_read")
+    try:
+        gmsh.merge(str(path))
+        return dolfinx.io.gmsh.model_to_mesh(gmsh.model, comm, 0, gdim=dim, partitioner=partitioner)
+    finally:
+        if owns:
+            gmsh.finalize()
+        else:
+            gmsh.model.remove()
+
+
+def grain_tags(markers: Markers) -> dict[int, int]:
+    """Grain id → cell tag (they are equal in the tag scheme), sorted by id."""
+    out = {int(m.group(1)): tag for name, (tag, _) in markers.items() if (m := _GRAIN.match(name))}
+    return dict(sorted(out.items()))
+
+
+def gb_tags(markers: Markers) -> dict[tuple[int, int], int]:
+    """Grain pair (i, j), i < j → facet tag of their boundary, sorted."""
+    out = {
+        (int(m.group(1)), int(m.group(2))): tag
+        for name, (tag, _) in markers.items()
+        if (m := _GB.match(name))
+    }
+    return dict(sorted(out.items()))
+
+
+def interface_tags(markers: Markers) -> dict[int, int]:
+    """Grain id → facet tag of its patch of the particle surface, sorted."""
+    out = {
+        int(m.group(1)): tag for name, (tag, _) in markers.items() if (m := _INTERFACE.match(name))
+    }
+    return dict(sorted(out.items()))
+
+
+def outer_tags(markers: Markers) -> dict[str, int]:
+    """Outer boundary name (``outer_xmin`` …, ``outer_sphere``/``outer_circle``) → facet tag."""
+    return {name: tag for name, (tag, _) in sorted(markers.items()) if name.startswith("outer_")}
+
+
+def electrolyte_tag(markers: Markers) -> int | None:
+    """Cell tag of the electrolyte, or None without a matrix."""
+    entry = markers.get("electrolyte")
+    return None if entry is None else entry[0]
+
+
+def _read_csv(path: Path) -> dict[str, npt.NDArray[Any]]:
+    """Columns of a numeric CSV as arrays (integer columns stay integer)."""
+    with path.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    out: dict[str, npt.NDArray[Any]] = {}
+    for k, name in enumerate(header):
+        values = [r[k] for r in body]
+        if all(re.fullmatch(r"-?\d+", v) for v in values):
+            out[name] = np.array([int(v) for v in values], dtype=np.int64)
+        else:
+            out[name] = np.array([float(v) for v in values], dtype=float)
+    return out
