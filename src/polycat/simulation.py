@@ -152,9 +152,11 @@ def spherical_ufl(sigma: Any, mesh: Any) -> tuple[Any, Any]:
 class Run:
     """State of one run across the SOC loop (kept small; outputs go to disk at once)."""
 
-    def __init__(self, cfg: RunConfig, overwrite: bool = False) -> None:
+    def __init__(
+        self, cfg: RunConfig, overwrite: bool = False, comm: MPI.Comm | None = None
+    ) -> None:
         self.cfg = cfg
-        self.comm = MPI.COMM_WORLD
+        self.comm = comm if comm is not None else MPI.COMM_WORLD
         self.rank = self.comm.rank
         self.out = Path(cfg.output.dir)
         self.timers = Timers()
@@ -183,7 +185,7 @@ class Run:
 
         cfg, comm = self.cfg, self.comm
         t = time.perf_counter()
-        folder = prepare_mesh(cfg)
+        folder = prepare_mesh(cfg, comm)
         self.timers.add("mesh", time.perf_counter() - t)
         t = time.perf_counter()
         lm = load_mesh(comm, folder)
@@ -616,9 +618,10 @@ class Run:
     _dofs_cache: dict[str, int] | None = None
 
 
-def run(cfg: RunConfig, overwrite: bool = False) -> Path:
-    """Mesh, solve and report one config; returns the results directory."""
-    r = Run(cfg, overwrite)
+def run(cfg: RunConfig, overwrite: bool = False, comm: MPI.Comm | None = None) -> Path:
+    """Mesh, solve and report one config on `comm` (default COMM_WORLD); returns the
+    results directory."""
+    r = Run(cfg, overwrite, comm)
     try:
         r.setup()
         r._dofs_cache = r.dofs()

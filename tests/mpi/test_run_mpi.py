@@ -1,0 +1,64 @@
+"""A polycrystal run on 2 ranks writes the same summary.csv, boundaries.csv and grains.csv
+as the same run on 1 rank (to solver tolerance). Run under mpiexec -n 2."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from mpi4py import MPI
+
+import numpy as np
+import pytest
+
+from polycat.config import validate_config
+from polycat.results import read_csv
+from polycat.simulation import run
+
+pytestmark = pytest.mark.timeout(600)
+
+CASE = {
+    "geometry": {"particle_radius_um": 2.0, "n_grains": 8, "seed": 3, "matrix": "box",
+                 "matrix_size_um": 6.0, "mesh_size_um": 0.45},
+    "orientation": {"texture": "random", "seed": 5},
+    "loading": {"c_rate": 2.0, "report_soc": [0.5, 1.0]},
+    "mechanics": {"element_degree": 1},
+    "solver": {"steps_per_report": 3, "ksp_rtol": 1e-10},
+    "output": {"fields": False, "plots": False},
+}  # fmt: skip
+
+
+def _numbers(path: Path) -> tuple[list[str], np.ndarray]:
+    rows = read_csv(path)
+    skip = ("kind", "name", "mech_ksp_iterations", "mass_balance_error_max")  # round-off measures
+    keys = [k for k in rows[0] if k not in skip]
+    vals = np.array(
+        [[float(r[k]) if r[k] not in ("", "nan") else np.nan for k in keys] for r in rows]
+    )
+    return keys, vals
+
+
+def test_two_ranks_match_one() -> None:
+    world = MPI.COMM_WORLD
+    assert world.size == 2, "run this test under mpiexec -n 2"
+    tmp = Path(world.bcast(tempfile.mkdtemp(prefix="polycat-mpi-") if world.rank == 0 else None))
+    data = dict(CASE, output=dict(CASE["output"], mesh_dir=str(tmp / "meshes")))
+    par = validate_config(dict(data, output=dict(data["output"], dir=str(tmp / "par"))))
+    run(par, comm=world)
+    if world.rank == 0:
+        ser = validate_config(dict(data, output=dict(data["output"], dir=str(tmp / "ser"))))
+        run(ser, comm=MPI.COMM_SELF)
+    world.Barrier()
+    failures = []
+    if world.rank == 0:
+        for name in ("summary.csv", "boundaries.csv", "grains.csv"):
+            keys, a = _numbers(tmp / "par" / name)
+            _, b = _numbers(tmp / "ser" / name)
+            assert a.shape == b.shape, name
+            scale = np.nanmax(np.abs(b), axis=0) + 1e-12
+            err = np.nanmax(np.abs(a - b) / scale, axis=0)
+            failures += [f"{name}:{k} {e:.2e}" for k, e in zip(keys, err, strict=True) if e > 1e-6]
+        shutil.rmtree(tmp, ignore_errors=True)
+    failures = world.bcast(failures)
+    assert not failures, failures
