@@ -268,13 +268,18 @@ class Run:
             outer_r = 0.5 * g.matrix_size_um
         elif g.matrix == "shell":
             outer_r = g.matrix_size_um
+        rd = cfg.readers
         self.reader = ReaderSettings(
             particle_radius_um=g.particle_radius_um,
             profile_outer_um=outer_r,
             gdim=g.dim,
             c_max_mol_m3=self.cathode.c_max_mol_m3,
-            gb_strength_MPa=self.cathode.gb_strength_MPa,
-            adhesion_strength_MPa=se.adhesion_strength_MPa if se is not None else None,
+            gb_strength_MPa=rd.gb_strength_MPa or self.cathode.gb_strength_MPa,
+            gb_shear_strength_MPa=rd.gb_shear_strength_MPa,
+            adhesion_strength_MPa=(rd.adhesion_strength_MPa or se.adhesion_strength_MPa)
+            if se is not None
+            else None,
+            n_bins=rd.profile_bins,
             grain_tags=tuple(grain_ids),
             matrix_tag=matrix_tag,
             gb_pairs=self.gb_pairs,
@@ -392,7 +397,9 @@ class Run:
         profile = radial_profile(comm, samples, d, r)
         grains = grain_rows(comm, samples, d, r)
         gb = sample_facets(self.mesh, self.facet_tags, list(self.gb_pairs), self.sigma)
-        gb_all, gb_rows = facet_statistics(comm, gb, list(self.gb_pairs), r.gb_strength_MPa)
+        gb_all, gb_rows = facet_statistics(
+            comm, gb, list(self.gb_pairs), r.gb_strength_MPa, r.gb_shear_strength_MPa
+        )
         row.update(
             {
                 "gb_tn_max_MPa": gb_all["tn_max_MPa"],
@@ -608,11 +615,12 @@ class Run:
     def _materials_meta(self) -> dict[str, Any]:
         cath = getattr(self, "cathode", None)
         se = getattr(self, "electrolyte", None)
+        rd = getattr(self, "reader", None)
         return {
             "cathode": cath.name if cath is not None else None,
-            "gb_strength_MPa": cath.gb_strength_MPa if cath is not None else None,
+            "gb_strength_MPa": rd.gb_strength_MPa if rd is not None else None,
             "electrolyte": se.name if se is not None else None,
-            "adhesion_strength_MPa": se.adhesion_strength_MPa if se is not None else None,
+            "adhesion_strength_MPa": rd.adhesion_strength_MPa if rd is not None else None,
         }
 
     _dofs_cache: dict[str, int] | None = None

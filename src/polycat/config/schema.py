@@ -403,6 +403,26 @@ class SolverConfig(Section):
         return v
 
 
+# --------------------------------------------------------------------------- readers
+
+
+class ReadersConfig(Section):
+    """Failure criteria and profile resolution of the result readers."""
+
+    gb_strength_MPa: PositiveFloat | None = Field(
+        None, description="grain-boundary tensile strength σ_GB (default: the cathode's)"
+    )
+    gb_shear_strength_MPa: PositiveFloat | None = Field(
+        None,
+        description="mixed-mode GB risk sqrt((t_n⁺/σ_GB)² + (t_s/τ_GB)²) with this τ_GB; "
+        "null = tensile risk only",
+    )
+    adhesion_strength_MPa: PositiveFloat | None = Field(
+        None, description="CAM–SE interface tensile strength (default: the electrolyte's)"
+    )
+    profile_bins: int = Field(25, ge=2, le=1000, description="radial bins across the particle")
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -428,6 +448,7 @@ class RunConfig(Section):
         "one_way", description="one_way (c → strain → stress) or two_way (stress-assisted flux)"
     )
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
+    readers: ReadersConfig = Field(default_factory=ReadersConfig)  # type: ignore[arg-type]
     output: OutputConfig = Field(default_factory=OutputConfig)  # type: ignore[arg-type]
 
     @model_validator(mode="after")

@@ -1,0 +1,130 @@
+"""The results directory of a small polycrystal run honours the contract (DESIGN.md §3):
+tables with their columns, profiles per SOC, ParaView fields that an independent reader
+(meshio, h5py) opens, plots, provenance; and `polycat report` rebuilds the plots."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import yaml
+
+from polycat.cli import main
+from polycat.results import read_csv
+
+SUMMARY_REQUIRED = (
+    "soc", "time_s", "x_mean", "sigma_r_max_MPa", "sigma_r_min_MPa", "sigma_hoop_max_MPa",
+    "sigma_hoop_min_MPa", "vm_max_MPa", "gb_tn_max_MPa", "gb_risk_max",
+    "gb_area_fraction_at_risk", "interface_tn_max_MPa", "delam_risk_max",
+    "interface_area_fraction_at_risk",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("run")
+    cfg = {
+        "geometry": {"particle_radius_um": 2.0, "n_grains": 6, "seed": 2, "matrix": "box",
+                     "matrix_size_um": 6.0, "mesh_size_um": 0.5},
+        "loading": {"c_rate": 2.0, "report_soc": [0.3, 0.6, 1.0]},
+        "mechanics": {"element_degree": 1},
+        "readers": {"gb_shear_strength_MPa": 400.0},
+        "solver": {"steps_per_report": 2},
+        "output": {"dir": str(tmp / "out"), "mesh_dir": str(tmp / "meshes")},
+    }  # fmt: skip
+    path = tmp / "c.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    assert main(["run", str(path)]) == 0
+    return tmp / "out"
+
+
+def test_tables(run_dir: Path) -> None:
+    summary = read_csv(run_dir / "summary.csv")
+    assert [float(r["soc"]) for r in summary] == [0.3, 0.6, 1.0]
+    for key in SUMMARY_REQUIRED:
+        assert key in summary[0], key
+        assert all(np.isfinite(float(r[key])) for r in summary), key
+    # SOC is linear in time and x̄ follows the galvanostatic rate exactly
+    run = json.loads((run_dir / "run.json").read_text())
+    x0, x1 = run["config"]["loading"]["x_start"], run["config"]["loading"]["x_end"]
+    for r in summary:
+        assert float(r["time_s"]) == pytest.approx(float(r["soc"]) * 1800.0)
+        assert float(r["x_mean"]) == pytest.approx(x0 + (x1 - x0) * float(r["soc"]), abs=1e-8)
+    for soc in ("030", "060", "100"):
+        prof = read_csv(run_dir / "profiles" / f"soc_{soc}.csv")
+        assert {"r_um", "c_mol_m3", "sigma_r_MPa", "sigma_hoop_MPa"} <= set(prof[0])
+        assert {r["region"] for r in prof} == {"particle", "electrolyte"}
+    b = read_csv(run_dir / "boundaries.csv")
+    assert {r["kind"] for r in b} == {"gb", "interface"}
+    grains = read_csv(run_dir / "grains.csv")
+    assert len(grains) == 3 * 6
+    assert (run_dir / "config.resolved.yaml").is_file()
+    assert run["status"] == "completed" and run["ranks"] >= 1
+    assert run["dofs"]["displacement"] > 0 and set(run["wall_s"]) >= {"setup", "steps", "total"}
+    assert len(read_csv(run_dir / "orientations.csv")) == 6
+
+
+def _xdmf_series(path: Path) -> dict[str, list[tuple[float, str, str]]]:
+    """name → [(time, center, h5 dataset path)] from DOLFINx's XDMF (plain XML parse)."""
+    ns = {"xi": "https://www.w3.org/2001/XInclude"}
+    root = ET.parse(path).getroot()
+    series: dict[str, list[tuple[float, str, str]]] = {}
+    for coll in root.iter("Grid"):
+        if coll.get("CollectionType") != "Temporal":
+            continue
+        for grid in coll.findall("Grid", ns):
+            t = float(grid.find("Time").get("Value"))  # type: ignore[union-attr]
+            att = grid.find("Attribute")
+            assert att is not None
+            data = att.find("DataItem")
+            assert data is not None and data.text is not None
+            series.setdefault(coll.get("Name", ""), []).append(
+                (t, att.get("Center", ""), data.text.split(":", 1)[1])
+            )
+    return series
+
+
+def test_fields_read_by_independent_readers(run_dir: Path) -> None:
+    xdmf = run_dir / "fields" / "fields.xdmf"
+    series = _xdmf_series(xdmf)
+    expected = {"displacement_um": ("Node", 3), "x": ("Node", 1), "c_mol_m3": ("Node", 1),
+                "stress_MPa": ("Cell", 9), "von_mises_MPa": ("Cell", 1),
+                "sigma_rr_MPa": ("Cell", 1), "sigma_hoop_MPa": ("Cell", 1),
+                "sigma_h_MPa": ("Cell", 1), "grain_id": ("Cell", 1)}  # fmt: skip
+    assert set(expected) <= set(series)
+    with h5py.File(run_dir / "fields" / "fields.h5") as h5:
+        n_points = h5["Mesh/mesh/geometry"].shape[0]
+        n_cells, per_cell = h5["Mesh/mesh/topology"].shape
+        assert per_cell == 4  # tetrahedra
+        for name, (center, width) in expected.items():
+            steps = series[name]
+            assert [t for t, _, _ in steps] == pytest.approx([0.3, 0.6, 1.0]), name
+            for _, c, dset in steps:
+                assert c == center, name
+                arr = np.asarray(h5[dset])
+                rows = n_points if center == "Node" else n_cells
+                assert arr.shape == (rows, width), name
+                assert np.all(np.isfinite(arr)), name
+        grain = np.asarray(h5[series["grain_id"][0][2]]).ravel()
+        x_last = np.asarray(h5[series["x"][-1][2]]).ravel()
+    assert set(np.unique(grain).astype(int)) == {1, 2, 3, 4, 5, 6, 1000}
+    assert 0.0 < x_last.max() <= 1.0
+
+
+def test_plots_and_report(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    names = {"stress_vs_r.png", "risk_vs_soc.png", "gb_tn_histogram.png", "section_hoop.png"}
+    assert names <= {p.name for p in (run_dir / "plots").glob("*.png")}
+    for p in (run_dir / "plots").glob("*.png"):
+        p.unlink()
+    assert main(["report", str(run_dir)]) == 0
+    assert names <= {p.name for p in (run_dir / "plots").glob("*.png")}
+
+
+def test_existing_results_refused(run_dir: Path, tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"output": {"dir": str(run_dir)}}))
+    assert main(["run", str(cfg)]) == 2
