@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from polycat import __version__
 from polycat.config import ConfigError, dump_config, load_config
+from polycat.errors import SolverError
 from polycat.geometry.errors import GeometryError
 
 log = logging.getLogger("polycat")
@@ -184,6 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if env_rank() == 0:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SolverError as exc:  # collective failures: every rank raises the same error
+        if env_rank() == 0:
+            print(f"error: solver failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:
         _abort_if_parallel(exc)
         raise

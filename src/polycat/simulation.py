@@ -26,6 +26,7 @@ from dolfinx import fem
 from polycat import __version__
 from polycat.config import ConfigError, RunConfig, dump_config
 from polycat.config.resolve import cathode_material, electrolyte_material
+from polycat.errors import SolverError
 from polycat.exporters import XdmfSeries
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.fem.phases import CathodePhase, MatrixPhase
@@ -99,10 +100,6 @@ BOUNDARY_COLUMNS = (
 )
 FACET_COLUMNS = ("tag", "area_um2", "tn_MPa", "ts_MPa", "x_um", "y_um", "z_um")
 MASS_BALANCE_TOL = 1e-6
-
-
-class SolverError(RuntimeError):
-    """A solve failed or gave an answer that cannot be trusted (NaN, lost mass)."""
 
 
 @dataclass

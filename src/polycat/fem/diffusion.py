@@ -51,7 +51,19 @@ M2_S_TO_UM2_S = 1e12
 
 
 def diffusion_default_options(rtol: float, symmetric: bool) -> dict[str, str | int | float | None]:
-    """CG (symmetric Jacobian) or GMRES, preconditioned by GAMG."""
+    """CG + GAMG for the symmetric Jacobian (one-way coupling). The two-way Jacobian has a
+    drift term that jumps at grain boundaries (the mechanical potential of differently
+    oriented grains); GAMG with Jacobi smoothing stalls on it, so it gets GMRES with an
+    LU factorisation (MUMPS) — the Li problem lives on the grains only and is small."""
+    if not symmetric:
+        return {
+            "ksp_type": "gmres",
+            "ksp_rtol": rtol,
+            "ksp_atol": 1e-30,
+            "ksp_max_it": 50,
+            "pc_type": "lu",
+            "pc_factor_mat_solver_type": "mumps",
+        }
     return {
         "ksp_type": "cg" if symmetric else "gmres",
         "ksp_rtol": rtol,

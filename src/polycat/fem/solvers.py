@@ -15,6 +15,8 @@ from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
+from polycat.errors import SolverError
+
 from .settings import PetscOptions
 
 __all__ = [
@@ -24,10 +26,6 @@ __all__ = [
     "nullspace_from_modes",
     "rigid_body_modes",
 ]
-
-
-class SolverError(RuntimeError):
-    """A linear or nonlinear solve failed (diverged, NaN, iteration limit)."""
 
 
 def reason_name(reason: Any) -> str:
