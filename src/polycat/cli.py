@@ -129,6 +129,10 @@ def cmd_mesh(args: argparse.Namespace) -> int:
 
     folder = prepare_mesh(cfg)
     _say(f"mesh folder: {folder}")
+    if env_rank() == 0:
+        from polycat.workflow import write_orientation_table
+
+        _say(f"orientations ({cfg.orientation.texture}): {write_orientation_table(cfg, folder)}")
     return EXIT_OK
 
 

@@ -31,3 +31,27 @@ def run(cfg: RunConfig, overwrite: bool = False, comm: Any = None) -> Path:
     from polycat.simulation import run as run_simulation
 
     return run_simulation(cfg, overwrite=overwrite, comm=comm)
+
+
+def write_orientation_table(cfg: RunConfig, folder: Path) -> Path:
+    """Write the per-grain orientations of `cfg` (quaternion, Bunge angles, c-axis) into the
+    mesh folder as ``orientations-<key>.csv``, keyed by the orientation section (a mesh
+    folder is shared by every orientation draw of its geometry)."""
+    import hashlib
+    import json
+
+    import numpy as np
+
+    from polycat.microstructure import ORIENTATION_COLUMNS, build_microstructure
+    from polycat.results import read_csv, write_csv_atomic
+
+    rows = read_csv(folder / "grains.csv")
+    ids = [int(r["grain"]) for r in rows]
+    cents = np.array([[float(r[f"centroid_{a}_um"]) for a in "xyz"] for r in rows])
+    micro = build_microstructure(cfg.orientation, ids, cents)
+    key = hashlib.sha256(
+        json.dumps(cfg.orientation.model_dump(mode="json"), sort_keys=True).encode()
+    ).hexdigest()[:12]
+    path = folder / f"orientations-{key}.csv"
+    write_csv_atomic(path, micro.table(), ORIENTATION_COLUMNS)
+    return path

@@ -110,3 +110,20 @@ def test_existing_results_refused(run_dir: Path, tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"output": {"dir": str(run_dir)}}))
     assert main(["run", str(cfg)]) == 2
+
+
+def test_mesh_command_writes_orientation_table(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meshes = run_dir.parent / "meshes"
+    cfg = run_dir.parent / "c.yaml"
+    assert main(["mesh", str(cfg), "--set", "orientation.texture=radial"]) == 0
+    tables = list(next(meshes.iterdir()).glob("orientations-*.csv"))
+    assert len(tables) == 1
+    rows = read_csv(tables[0])
+    grains = {int(r["grain"]): r for r in read_csv(next(meshes.iterdir()) / "grains.csv")}
+    for r in rows:  # radial texture: c-axis along the centroid direction
+        g = grains[int(r["grain"])]
+        c = np.array([float(r[f"c_axis_{a}"]) for a in "xyz"])
+        x = np.array([float(g[f"centroid_{a}_um"]) for a in "xyz"])
+        assert abs(c @ x) / np.linalg.norm(x) == pytest.approx(1.0, abs=1e-9)
