@@ -152,9 +152,7 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
             )
         else:
             cells = "– | – | – | – | – | –"
-        lines.append(
-            f"| {reg:g} | {n} | {mesh_size(n):g} | {len(ok)} / {len(group)} | {cells} |"
-        )
+        lines.append(f"| {reg:g} | {n} | {mesh_size(n):g} | {len(ok)} / {len(group)} | {cells} |")
     failures = [r for r in rows if r["status"] != "ok"]
     text = head + "\n".join(lines) + "\n"
     if failures:

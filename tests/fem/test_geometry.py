@@ -106,10 +106,6 @@ def _measure(lm: LoadedMesh, tag: int) -> float:
     return float(np.real(fem.assemble_scalar(fem.form(fem.Constant(lm.mesh, 1.0) * dx(tag)))))
 
 
-def _exact_particle(spec: GeometrySpec) -> float:
-    return spec.particle_measure
-
-
 def _faceting_tol(spec: GeometrySpec) -> float:
     return 2e-2 if spec.dim == 3 else 1e-2
 
@@ -175,8 +171,8 @@ def test_volumes_sum_to_particle_and_matrix(built: Callable[[str], LoadedMesh], 
     measure = "volume_um3" if spec.dim == 3 else "area_um2"
     np.testing.assert_allclose([vols[i] for i in sorted(vols)], lm.grains[measure], rtol=1e-10)
     particle = sum(vols.values())
-    assert particle == pytest.approx(_exact_particle(spec), rel=_faceting_tol(spec))
-    assert particle < _exact_particle(spec)  # inscribed facets
+    assert particle == pytest.approx(spec.particle_measure, rel=_faceting_tol(spec))
+    assert particle < spec.particle_measure  # inscribed facets
     if spec.matrix == "none":
         assert electrolyte_tag(lm.markers) is None
         return
@@ -259,8 +255,8 @@ def test_facet_tags_match_their_neighbours(built: Callable[[str], LoadedMesh], c
     for name, tag in outer.items():
         pts = _facet_points(lm, ft.find(tag))
         assert len(pts) > 0
-        if name in ("outer_sphere", "outer_circle"):
-            np.testing.assert_allclose(np.linalg.norm(pts, axis=2), half * 2, rtol=1e-9)
+        if name in ("outer_sphere", "outer_circle"):  # shell: outer radius matrix_size_um
+            np.testing.assert_allclose(np.linalg.norm(pts, axis=2), spec.matrix_size_um, rtol=1e-9)
             continue
         axis = "xyz".index(name[6])
         sign = -1.0 if name.endswith("min") else 1.0

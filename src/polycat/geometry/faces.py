@@ -91,9 +91,17 @@ def planar_pieces(
         on_plane = np.abs(pts @ normal - offset) < tol
         if on_plane.sum() < 3:
             on_plane[:] = False
-        triangles, crossings = _triangulate(pts, on_plane, radius, thin)
+        best: tuple[float, list[list[tuple[int, int, int]]], int] | None = None
+        for crossing_cost in (100.0, 5.0):
+            triangles, crossings = _triangulate(pts, on_plane, radius, thin, crossing_cost)
+            comps = _coplanar_components(pts, triangles, tol)
+            score = _pieces_score(pts, comps, crossings)
+            if best is None or score < best[0]:
+                best = (score, comps, crossings)
+        assert best is not None
+        _, comps, crossings = best
         stats.crossing_diagonals += crossings
-        for comp in _coplanar_components(pts, triangles, tol):
+        for comp in comps:
             tri_idx = [tuple(loop[k] for k in t) for t in comp]
             if _min_distance_triangles(v, tri_idx) >= radius * (1.0 - 1e-9):
                 stats.skipped_outside += 1
@@ -203,15 +211,37 @@ def _min_altitude(p0: FloatArray, p1: FloatArray, p2: FloatArray) -> float:
 # --------------------------------------------------------------------------- triangulation
 
 
+def _pieces_score(
+    pts: FloatArray, comps: list[list[tuple[int, int, int]]], crossings: int
+) -> float:
+    """Badness of a split into pieces: needle-shaped pieces dominate, then crossings."""
+    score = 5.0 * crossings
+    for comp in comps:
+        loop = _boundary_loop(comp)
+        q = pts[loop]
+        n = len(q)
+        for i in range(n):
+            u, w = q[i - 1] - q[i], q[(i + 1) % n] - q[i]
+            cos = float(u @ w) / max(float(np.linalg.norm(u) * np.linalg.norm(w)), 1e-300)
+            angle = math.acos(max(-1.0, min(1.0, cos)))
+            score += 30.0 * max(0.0, (_GOOD_ANGLE - angle) / _GOOD_ANGLE) ** 2
+    return score
+
+
 def _triangulate(
-    pts: FloatArray, on_plane: npt.NDArray[np.bool_], radius: float, thin: float
+    pts: FloatArray,
+    on_plane: npt.NDArray[np.bool_],
+    radius: float,
+    thin: float,
+    crossing_cost: float = 100.0,
 ) -> tuple[list[tuple[int, int, int]], int]:
     """Least-cost triangulation of the polygon `pts`; returns (triangles, crossing diagonals).
 
-    Costs: a diagonal crossing the sphere between its ends 100 (+ up to 10 the closer its
+    Costs: a diagonal crossing the sphere between its ends 5 (+ up to 20 the closer its
     crossing is to the polygon's own crossings); a triangle with an off-plane vertex 1
-    (+ 3 when thinner than `thin`, + up to 10 for an angle below 30°); a triangle outside
-    the (projected) polygon is forbidden.
+    (+ up to 30 for an angle below 30°, + 3 when thinner than `thin`); on-plane triangles
+    0 (they merge into one planar piece); a triangle outside the (projected) polygon is
+    forbidden.
     """
     k = len(pts)
     inf = math.inf
@@ -228,8 +258,8 @@ def _triangulate(
         for t in ts:
             x = pts[i] + t * (pts[j] - pts[i])
             gap = min((float(np.linalg.norm(x - y)) for y in edge_crossings), default=math.inf)
-            worst = max(worst, 10.0 * math.exp(-gap / max(thin, 1e-12)))
-        return 100.0 + worst
+            worst = max(worst, 20.0 * math.exp(-gap / max(thin, 1e-12)))
+        return crossing_cost + worst
 
     flat = _project(pts)
     orient = math.copysign(1.0, _signed_area(flat))

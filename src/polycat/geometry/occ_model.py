@@ -67,8 +67,9 @@ def build_particle_model(
     occ = gmsh.model.occ
     dim = spec.dim
     radius = spec.particle_radius_um
+    clearance = math.inf
     if dim == 3:
-        tools, clearance = _add_faces_3d(tess, pieces, radius)
+        tools = _add_faces_3d(tess, pieces)
         ball = occ.addSphere(0.0, 0.0, 0.0, radius)
         rotation = _sphere_rotation(tess, pieces, radius) if tools else None
         if rotation is not None:
@@ -110,9 +111,7 @@ def build_particle_model(
 # --------------------------------------------------------------------------- entities
 
 
-def _add_faces_3d(
-    tess: Tessellation, pieces: list[Piece], radius: float
-) -> tuple[list[int], float]:
+def _add_faces_3d(tess: Tessellation, pieces: list[Piece]) -> list[int]:
     """Add the planar pieces as OCC plane surfaces sharing points and lines."""
     occ = gmsh.model.occ
     points: dict[int, int] = {}
@@ -137,7 +136,7 @@ def _add_faces_3d(
             [line(loop[i], loop[(i + 1) % len(loop)]) for i in range(len(loop))]
         )
         surfaces.append(occ.addPlaneSurface([curve_loop]))
-    return surfaces, math.inf
+    return surfaces
 
 
 def _add_segments_2d(tess: Tessellation, radius: float) -> tuple[list[int], FloatArray]:

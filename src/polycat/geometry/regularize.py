@@ -1,15 +1,21 @@
-"""Regularisation of a tessellation: remove the short edges that make sliver elements.
+"""Regularisation of a tessellation: remove the features that make sliver elements.
 
 Nearly coincident vertices of a Voronoi/Laguerre diagram give edges far shorter than the
-element size; a mesh must put nodes at both ends, so the elements around them are slivers.
-Following Neper's regularisation (Quey et al., CMAME 200, 2011), edges shorter than
-``ℓ = regularize × mesh_size_um`` are collapsed (their two vertices merge at the midpoint).
-The particle surface adds two more sources of short edges, treated alike: a vertex within
-ℓ of the sphere is moved onto it (its edges then meet the sphere at one point instead of
-several close ones), and an edge that grazes the sphere (passes within ℓ/2 of it between
-its ends) gets a new vertex on the sphere at its closest point. Faces touched by these
-moves are no longer planar (by at most about ℓ); the B-rep builder gives them a smooth
-filling surface. Only vertices and edges near the particle are changed.
+element size h; a mesh must put nodes at both ends, so the elements around them are
+slivers. Following Neper's regularisation (Quey, Dawson & Barbe, CMAME 200, 2011), with
+``ℓ = regularize × mesh_size_um``:
+
+1. edges shorter than ℓ on faces that reach the particle are collapsed (their vertices
+   merge at the midpoint; a merge that would fold or pinch a face is skipped);
+2. face corners sharper than 10° (left when one end of a thin strip-shaped face
+   collapses) are zipped: the two edges are joined up to where they are ℓ apart;
+3. the particle surface is the other source of short curves: vertices within ℓ of the
+   sphere are moved radially out of that band (gap g → ℓ + g/2, same side), and edges that
+   graze the sphere get a vertex at their closest point, moved likewise.
+
+Passes repeat until nothing changes. Faces touched by these moves are no longer planar
+(by at most about ℓ); `polycat.geometry.faces` splits them into planar pieces. Only the
+part of the diagram that reaches the particle is changed. Lengths in µm.
 """
 
 from __future__ import annotations
@@ -26,8 +32,8 @@ from polycat.geometry.tessellation import Face, Tessellation
 FloatArray = npt.NDArray[np.float64]
 
 _MAX_PASSES = 30
-#: Merges that would leave a face corner sharper than this (rad) are not made.
-MIN_CORNER_ANGLE = math.radians(15.0)
+#: Face corners sharper than this (rad) are zipped shut (see `_Complex.zip_needles`).
+NEEDLE_ANGLE = math.radians(10.0)
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,9 @@ class RegularizationStats:
         min_edge_before_um: shortest diagram edge inside the particle before (clipped to it).
         min_edge_after_um: the same after regularisation.
         merged: number of collapsed edges.
-        snapped: number of vertices moved onto the particle surface.
+        warped: number of vertices moved out of the band |r - R| < ℓ.
         inserted: number of vertices inserted on grazing edges.
+        zipped: number of needle corners of faces zipped shut.
         removed_faces: faces that vanished (all their edges collapsed).
         max_nonplanarity_um: largest distance of a face vertex from the face's mean plane.
     """
@@ -49,8 +56,9 @@ class RegularizationStats:
     min_edge_before_um: float
     min_edge_after_um: float
     merged: int = 0
-    snapped: int = 0
+    warped: int = 0
     inserted: int = 0
+    zipped: int = 0
     removed_faces: int = 0
     max_nonplanarity_um: float = 0.0
 
@@ -77,13 +85,14 @@ def regularize(
     if length <= 0.0 or not tess.faces:
         return tess, RegularizationStats(length, before, before)
     work = _Complex(tess, radius, length)
-    merged = snapped = inserted = 0
+    merged = warped = inserted = zipped = 0
     for _ in range(_MAX_PASSES):
         m = work.merge_short_edges()
-        s = work.snap_vertices()
+        z = work.zip_needles() if tess.dim == 3 else 0
+        s = work.warp_vertices()
         i = work.split_grazing_edges()
-        merged, snapped, inserted = merged + m, snapped + s, inserted + i
-        if m == s == i == 0:
+        merged, warped, inserted, zipped = merged + m, warped + s, inserted + i, zipped + z
+        if m == s == i == z == 0:
             break
     out = work.to_tessellation()
     stats = RegularizationStats(
@@ -91,8 +100,9 @@ def regularize(
         min_edge_before_um=before,
         min_edge_after_um=clipped_min_edge(out, radius),
         merged=merged,
-        snapped=snapped,
+        warped=warped,
         inserted=inserted,
+        zipped=zipped,
         removed_faces=len(tess.faces) - len(out.faces),
         max_nonplanarity_um=max_nonplanarity(out, radius),
     )
@@ -125,6 +135,46 @@ def segment_distance_to_origin(p: FloatArray, q: FloatArray) -> tuple[float, flo
     dd = float(d @ d)
     t = 0.0 if dd == 0.0 else float(np.clip(-(p @ d) / dd, 0.0, 1.0))
     return float(np.linalg.norm(p + t * d)), t
+
+
+def _polygon_distance_to_origin(pts: FloatArray) -> float:
+    """Distance (µm) from the origin to a polygon fanned from its vertex mean (a lower
+    bound for a convex polygon is not needed: the fan covers it)."""
+    centre = pts.mean(axis=0)
+    k = len(pts)
+    best = np.inf
+    for i in range(k):
+        best = min(best, _point_triangle_distance(centre, pts[i], pts[(i + 1) % k]))
+    return float(best)
+
+
+def _point_triangle_distance(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
+    """Distance from the origin to triangle abc (Ericson, RTCD §5.1.5), µm."""
+    p = np.zeros(3)
+    ab, ac, ap = b - a, c - a, p - a
+    d1, d2 = float(ab @ ap), float(ac @ ap)
+    if d1 <= 0.0 and d2 <= 0.0:
+        return float(np.linalg.norm(ap))
+    bp = p - b
+    d3, d4 = float(ab @ bp), float(ac @ bp)
+    if d3 >= 0.0 and d4 <= d3:
+        return float(np.linalg.norm(bp))
+    vc = d1 * d4 - d3 * d2
+    if vc <= 0.0 and d1 >= 0.0 and d3 <= 0.0:
+        return float(np.linalg.norm(p - (a + d1 / (d1 - d3) * ab)))
+    cp = p - c
+    d5, d6 = float(ab @ cp), float(ac @ cp)
+    if d6 >= 0.0 and d5 <= d6:
+        return float(np.linalg.norm(cp))
+    vb = d5 * d2 - d1 * d6
+    if vb <= 0.0 and d2 >= 0.0 and d6 <= 0.0:
+        return float(np.linalg.norm(p - (a + d2 / (d2 - d6) * ac)))
+    va = d3 * d6 - d5 * d4
+    if va <= 0.0 and (d4 - d3) >= 0.0 and (d5 - d6) >= 0.0:
+        w = (d4 - d3) / ((d4 - d3) + (d5 - d6))
+        return float(np.linalg.norm(p - (b + w * (c - b))))
+    denom = 1.0 / (va + vb + vc)
+    return float(np.linalg.norm(p - (a + ab * vb * denom + ac * vc * denom)))
 
 
 def _same_simple_polygon(before: FloatArray, after: FloatArray) -> bool:
@@ -202,9 +252,6 @@ class _Complex:
     """Mutable vertex/face complex used while regularising."""
 
     def __init__(self, tess: Tessellation, radius: float, length: float) -> None:
-        import os
-
-        self.mode = os.environ.get("POLYCAT_SNAP_MODE", "warp")
         self.dim = tess.dim
         self.radius = radius
         self.length = length
@@ -235,12 +282,35 @@ class _Complex:
         return dist < self.radius + margin
 
     # ----------------------------------------------------------------- operations
+    def relevant_edges(self) -> set[tuple[int, int]]:
+        """Edges of the faces that reach into the ball (or within ℓ of it).
+
+        A short edge far outside still matters when its face reaches into the ball: a face
+        shaped like a thin strip keeps a short edge at each end, and only collapsing both
+        removes the strip (collapsing one end alone would make it a needle).
+        """
+        out: set[tuple[int, int]] = set()
+        limit = self.radius + self.length
+        for f in self.faces:
+            if f is None:
+                continue
+            pts = np.array([self.coords[v] for v in f.loop])
+            if self.dim == 3:
+                if _polygon_distance_to_origin(pts) >= limit:
+                    continue
+                loop = f.loop
+                for p, q in zip(loop, loop[1:] + loop[:1], strict=True):
+                    out.add((min(p, q), max(p, q)))
+            elif segment_distance_to_origin(pts[0], pts[1])[0] < limit:
+                out.add((min(f.loop), max(f.loop)))
+        return out
+
     def merge_short_edges(self) -> int:
-        """Collapse edges shorter than ℓ near the ball, shortest first; returns the count."""
+        """Collapse short edges of faces near the ball, shortest first; returns the count."""
         candidates = []
-        for a, b in self.live_edges():
+        for a, b in self.relevant_edges():
             length = float(np.linalg.norm(self.coords[a] - self.coords[b]))
-            if length < self.length and self.near(a, b, self.length):
+            if length < self.length:
                 candidates.append((length, a, b))
         candidates.sort()
         touched: set[int] = set()
@@ -281,14 +351,6 @@ class _Complex:
             after = [mid if v == a else self.coords[v] for v in after_loop]
             if not _same_simple_polygon(np.array(before), np.array(after)):
                 return False
-            # A thin strip of a face collapsed at one end becomes a needle: keep the short
-            # edge rather than make a corner sharper than MIN_CORNER_ANGLE.
-            k = after_loop.index(a)
-            u = after[k - 1] - mid
-            w = after[(k + 1) % len(after)] - mid
-            cos = float(u @ w) / max(float(np.linalg.norm(u) * np.linalg.norm(w)), 1e-300)
-            if cos > math.cos(MIN_CORNER_ANGLE):
-                return False
         return True
 
     def _merge(self, a: int, b: int) -> None:
@@ -321,55 +383,114 @@ class _Complex:
         else:
             f.loop = loop
 
-    def snap_vertices(self) -> int:
-        """Move vertices out of the band |r - R| < ℓ around the sphere; returns the count.
+    def zip_needles(self) -> int:
+        """Zip shut face corners sharper than `NEEDLE_ANGLE`; returns the count.
 
-        Mode "warp" (default): within 2ℓ of the sphere the radial gap g becomes ℓ + g/2 (on
-        the same side), a monotone map that keeps the order of vertices along a ray. Mode
-        "snap": vertices within ℓ go onto the sphere.
+        Collapsing one end of a thin strip-shaped face leaves a needle: a corner V whose two
+        edges V-X and V-Y diverge slowly. The two edges are cut at points P, Q where they are
+        ℓ apart and P, Q merge into Z: the needle becomes the single edge V-Z (where the two
+        neighbouring cell pairs now meet) and the face starts at Z.
         """
         count = 0
-        band = 2.0 * self.length if self.mode == "warp" else self.length
+        limit = self.radius + self.length
+        for k in range(len(self.faces)):
+            f = self.faces[k]
+            if f is None or len(f.loop) < 3:
+                continue
+            pts = np.array([self.coords[v] for v in f.loop])
+            if _polygon_distance_to_origin(pts) >= limit:
+                continue
+            n = len(f.loop)
+            for idx in range(n):
+                v, x, y = f.loop[idx], f.loop[idx - 1], f.loop[(idx + 1) % n]
+                u = self.coords[x] - self.coords[v]
+                w = self.coords[y] - self.coords[v]
+                lu, lw = float(np.linalg.norm(u)), float(np.linalg.norm(w))
+                cos = float(u @ w) / max(lu * lw, 1e-300)
+                angle = math.acos(max(-1.0, min(1.0, cos)))
+                if angle >= NEEDLE_ANGLE:
+                    continue
+                reach = self.length / (2.0 * math.sin(max(angle, 1e-9) / 2.0))
+                if reach < 0.95 * min(lu, lw):
+                    p = self._split_edge(v, x, self.coords[v] + reach * u / lu)
+                    q = self._split_edge(v, y, self.coords[v] + reach * w / lw)
+                elif lu <= lw:  # the needle runs to x: zip all of v-x onto v-y
+                    p, q = x, self._split_edge(v, y, self.coords[v] + lu * w / lw)
+                else:
+                    p, q = self._split_edge(v, x, self.coords[v] + lw * u / lu), y
+                if not self._can_merge_pair(k, p, q):
+                    continue
+                self._zip(k, v, p, q)
+                count += 1
+                break
+        return count
+
+    def _split_edge(self, a: int, b: int, point: FloatArray) -> int:
+        """Insert a vertex at `point` on edge (a, b) in every face that has the edge."""
+        self._split(a, b, point)
+        return len(self.coords) - 1
+
+    def _can_merge_pair(self, k: int, p: int, q: int) -> bool:
+        """False if p and q share a face other than `k` (zipping would pinch it)."""
+        shared = (self.incident.get(p, set()) & self.incident.get(q, set())) - {k}
+        return not shared
+
+    def _zip(self, k: int, v: int, p: int, q: int) -> None:
+        """Merge p and q (both next to v in face k) at their midpoint; v leaves face k."""
+        self.coords[p] = 0.5 * (self.coords[p] + self.coords[q])
+        f = self.faces[k]
+        assert f is not None
+        f.loop = [u for u in f.loop if u != v]
+        self.incident[v].discard(k)
+        for j in list(self.incident.get(q, set())):
+            g = self.faces[j]
+            assert g is not None
+            g.loop = [p if u == q else u for u in g.loop]
+            self.incident.setdefault(p, set()).add(j)
+            self._clean(j)
+        self.incident.pop(q, None)
+
+    def warp_vertices(self) -> int:
+        """Move vertices out of the band |r - R| < ℓ around the sphere; returns the count.
+
+        Within 2ℓ of the sphere the radial gap g becomes ℓ + g/2 (on the same side): a
+        monotone radial map, so vertices on one ray keep their order and never coincide.
+        (Moving vertices onto the sphere instead leaves straight edges between two surface
+        vertices, whose thin lens with the sphere is a sliver.)
+        """
+        count = 0
         for v, faces in self.incident.items():
             if not faces:
                 continue
             p = self.coords[v]
             r = float(np.linalg.norm(p))
             gap = r - self.radius
-            if abs(gap) >= band or r == 0.0:
+            if r == 0.0 or abs(gap) >= self.length * (1.0 - 1e-9):
                 continue
-            if self.mode == "warp":
-                if abs(gap) >= self.length * (1.0 - 1e-9):
-                    continue  # already outside the band; the map fixes nothing here
-                target = self.radius + np.copysign(self.length + 0.5 * abs(gap), gap)
-            else:
-                if abs(gap) <= 1e-12 * self.radius:
-                    continue
-                target = self.radius
-            self.coords[v] = p * (target / r)
+            self.coords[v] = p * (self._warped_radius(gap) / r)
             count += 1
         return count
 
+    def _warped_radius(self, gap: float) -> float:
+        """Radius (µm) a point at signed radial gap `gap` (|gap| < ℓ) is moved to."""
+        return self.radius + math.copysign(self.length + 0.5 * abs(gap), gap)
+
     def split_grazing_edges(self) -> int:
-        """Put a vertex on the sphere where an edge grazes it; returns the count."""
+        """Split edges that pass within ℓ of the sphere between their ends; returns the count.
+
+        The new vertex at the closest point is moved out of the band like a vertex, so the
+        edge either crosses the sphere steeply or stays clear of it.
+        """
         count = 0
         for a, b in self.live_edges():
             p, q = self.coords[a], self.coords[b]
             dist, t = segment_distance_to_origin(p, q)
-            reach = self.length * (1.0 - 1e-9) if self.mode == "warp" else 0.5 * self.length
-            if not abs(dist - self.radius) < reach or dist < 1e-12:
+            if not abs(dist - self.radius) < self.length * (1.0 - 1e-9) or dist < 1e-12:
                 continue
             c = p + t * (q - p)
             if min(np.linalg.norm(c - p), np.linalg.norm(c - q)) <= self.length:
                 continue
-            if abs(dist - self.radius) < 1e-12 * self.radius:
-                continue
-            if self.mode == "warp":
-                gap = dist - self.radius
-                target = self.radius + np.copysign(self.length + 0.5 * abs(gap), gap)
-            else:
-                target = self.radius
-            self._split(a, b, c * (target / dist))
+            self._split(a, b, c * (self._warped_radius(dist - self.radius) / dist))
             count += 1
         return count
 

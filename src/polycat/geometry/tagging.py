@@ -94,16 +94,8 @@ def add_physical_groups(
     for i, ents in sorted(facets.interface.items()):
         add(dim - 1, ents, tags.interface_tag(i), tags.interface_name(i))
     for name, ents in sorted(facets.outer.items()):
-        tag = (
-            tags.OUTER_ROUND
-            if name.startswith("outer_")
-            and name
-            in (
-                "outer_sphere",
-                "outer_circle",
-            )
-            else tags.OUTER_BOX[name]
-        )
+        round_names = (tags.outer_round_name(3), tags.outer_round_name(2))
+        tag = tags.OUTER_ROUND if name in round_names else tags.OUTER_BOX[name]
         add(dim - 1, ents, tag, name)
     return markers
 
