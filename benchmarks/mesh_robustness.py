@@ -33,6 +33,7 @@ FIELDS = [
     "seed",
     "mesh_size_um",
     "regularize",
+    "regularize_used",
     "status",
     "wall_s",
     "n_tets",
@@ -93,6 +94,7 @@ def build_one(n_grains: int, seed: int, regularize: float) -> dict[str, Any]:
         min_sicn=q["sicn"]["min"],
         **{"n_sicn_lt_0.1": q["n_sicn_below_0.1"]},
         min_model_curve_um=tess["min_model_curve_um"],
+        regularize_used=tess["regularize_used"],
         min_edge_before_um=tess["min_edge_before_um"],
         min_edge_after_um=tess["min_edge_after_um"],
         occ_s=t.get("occ_faces_s", 0) + t.get("occ_grains_s", 0) + t.get("occ_matrix_s", 0),
@@ -154,7 +156,18 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
             cells = "– | – | – | – | – | –"
         lines.append(f"| {reg:g} | {n} | {mesh_size(n):g} | {len(ok)} / {len(group)} | {cells} |")
     failures = [r for r in rows if r["status"] != "ok"]
+    fallbacks = [
+        r
+        for r in rows
+        if r["status"] == "ok" and float(r["regularize_used"]) != float(r["regularize"])
+    ]
     text = head + "\n".join(lines) + "\n"
+    if fallbacks:
+        text += "\nFell back to a smaller regularisation:\n" + "\n".join(
+            f"- N={r['n_grains']} seed={r['seed']}: regularize {r['regularize']} -> "
+            f"{r['regularize_used']}"
+            for r in fallbacks
+        )
     if failures:
         text += "\nFailures:\n" + "\n".join(
             f"- N={r['n_grains']} seed={r['seed']} regularize={r['regularize']}: "

@@ -334,6 +334,28 @@ def test_ensure_mesh_raises_geometry_error_with_advice(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_failed_regularised_build_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polycat.geometry.pipeline as pipeline_mod
+
+    real = pipeline_mod.build_particle_model
+    calls: list[int] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise GeometryError("the tessellation split the particle into 5 pieces for 4")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline_mod, "build_particle_model", flaky)
+    spec = GeometrySpec(n_grains=4, seed=2, mesh_size_um=1.0, matrix="none")
+    info = json.loads((build_mesh_folder(spec, tmp_path / "m") / "info.json").read_text())
+    assert info["tessellation"]["regularize_used"] == 0.25
+    assert "5 pieces" in info["tessellation"]["fallback_errors"][0]
+    assert len(calls) == 2
+
+
 def test_killed_build_leaves_no_complete_looking_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

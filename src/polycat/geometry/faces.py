@@ -98,6 +98,8 @@ def planar_pieces(
             score = _pieces_score(pts, comps, crossings)
             if best is None or score < best[0]:
                 best = (score, comps, crossings)
+            if score == 0.0:
+                break  # no crossing, no needle: nothing to gain from the other costs
         assert best is not None
         _, comps, crossings = best
         stats.crossing_diagonals += crossings
