@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from polycat.geometry.errors import GeometryError
-from polycat.geometry.regularize import planarity_deviation
+from polycat.geometry.regularize import planarity_deviation, point_triangle_distance
 from polycat.geometry.tessellation import Tessellation
 
 FloatArray = npt.NDArray[np.float64]
@@ -132,34 +132,6 @@ def _bisector(tess: Tessellation, a: int, b: int) -> tuple[FloatArray, float]:
     norm = float(np.linalg.norm(d))
     c = (float(sb @ sb) - wb - float(sa @ sa) + wa) / (2.0 * norm)
     return d / norm, c
-
-
-def point_triangle_distance(p: FloatArray, a: FloatArray, b: FloatArray, c: FloatArray) -> float:
-    """Euclidean distance (µm) from point p to triangle abc (Ericson, RTCD §5.1.5)."""
-    ab, ac, ap = b - a, c - a, p - a
-    d1, d2 = float(ab @ ap), float(ac @ ap)
-    if d1 <= 0.0 and d2 <= 0.0:
-        return float(np.linalg.norm(ap))
-    bp = p - b
-    d3, d4 = float(ab @ bp), float(ac @ bp)
-    if d3 >= 0.0 and d4 <= d3:
-        return float(np.linalg.norm(bp))
-    vc = d1 * d4 - d3 * d2
-    if vc <= 0.0 and d1 >= 0.0 and d3 <= 0.0:
-        return float(np.linalg.norm(p - (a + d1 / (d1 - d3) * ab)))
-    cp = p - c
-    d5, d6 = float(ab @ cp), float(ac @ cp)
-    if d6 >= 0.0 and d5 <= d6:
-        return float(np.linalg.norm(cp))
-    vb = d5 * d2 - d1 * d6
-    if vb <= 0.0 and d2 >= 0.0 and d6 <= 0.0:
-        return float(np.linalg.norm(p - (a + d2 / (d2 - d6) * ac)))
-    va = d3 * d6 - d5 * d4
-    if va <= 0.0 and (d4 - d3) >= 0.0 and (d5 - d6) >= 0.0:
-        w = (d4 - d3) / ((d4 - d3) + (d5 - d6))
-        return float(np.linalg.norm(p - (b + w * (c - b))))
-    denom = 1.0 / (va + vb + vc)
-    return float(np.linalg.norm(p - (a + ab * vb * denom + ac * vc * denom)))
 
 
 def _min_distance_polygon(pts: FloatArray) -> float:

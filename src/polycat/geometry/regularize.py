@@ -144,13 +144,12 @@ def _polygon_distance_to_origin(pts: FloatArray) -> float:
     k = len(pts)
     best = np.inf
     for i in range(k):
-        best = min(best, _point_triangle_distance(centre, pts[i], pts[(i + 1) % k]))
+        best = min(best, point_triangle_distance(np.zeros(3), centre, pts[i], pts[(i + 1) % k]))
     return float(best)
 
 
-def _point_triangle_distance(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
-    """Distance from the origin to triangle abc (Ericson, RTCD §5.1.5), µm."""
-    p = np.zeros(3)
+def point_triangle_distance(p: FloatArray, a: FloatArray, b: FloatArray, c: FloatArray) -> float:
+    """Euclidean distance (µm) from point p to triangle abc (Ericson, RTCD §5.1.5)."""
     ab, ac, ap = b - a, c - a, p - a
     d1, d2 = float(ab @ ap), float(ac @ ap)
     if d1 <= 0.0 and d2 <= 0.0:
