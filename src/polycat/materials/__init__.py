@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 from polycat.materials import cathodes as _cathodes
 from polycat.materials import electrolytes as _electrolytes
@@ -109,35 +110,46 @@ def _unknown(kind: str, name: object, valid: Mapping[str, object], index: dict[s
     return msg + f"; or define the {kind} inline in the configuration"
 
 
+def _lookup(
+    name: str,
+    kind: str,
+    table: Mapping[str, Any],
+    index: dict[str, str],
+    other_index: dict[str, str],
+    is_other: str,
+) -> Any:
+    """A built-in of `table` ("cathode" or "electrolyte" `kind`) by name or alias; a name of
+    the other kind gets a message that says so (`is_other`: what that name is)."""
+    if isinstance(name, str):
+        hit = index.get(_key(name))
+        if hit is not None:
+            return table[hit]
+        other = other_index.get(_key(name))
+        if other is not None:
+            noun = "cathode" if kind == "cathode" else "solid electrolyte"
+            field = "electrolyte" if kind == "cathode" else "cathode"
+            raise UnknownMaterialError(
+                f"{name!r} is {is_other} ({other}), not a {noun}: give it as "
+                f"materials.{field}. Built-in {kind}s: {', '.join(table)}"
+            )
+    raise UnknownMaterialError(_unknown(kind, name, table, index))
+
+
 def get_cathode(name: str) -> CathodeMaterial:
     """A built-in cathode by name or alias (case-insensitive; spaces, '-', '_' ignored)."""
-    if isinstance(name, str):
-        hit = _CATHODE_INDEX.get(_key(name))
-        if hit is not None:
-            return CATHODES[hit]
-        other = _ELECTROLYTE_INDEX.get(_key(name))
-        if other is not None:
-            raise UnknownMaterialError(
-                f"{name!r} is a solid electrolyte ({other}), not a cathode: give it as "
-                f"materials.electrolyte. Built-in cathodes: {', '.join(CATHODES)}"
-            )
-    raise UnknownMaterialError(_unknown("cathode", name, CATHODES, _CATHODE_INDEX))
+    mat: CathodeMaterial = _lookup(
+        name, "cathode", CATHODES, _CATHODE_INDEX, _ELECTROLYTE_INDEX, "a solid electrolyte"
+    )
+    return mat
 
 
 def get_electrolyte(name: str) -> ElectrolyteMaterial:
     """A built-in solid electrolyte by name or alias (case-insensitive)."""
-    if isinstance(name, str):
-        hit = _ELECTROLYTE_INDEX.get(_key(name))
-        if hit is not None:
-            return ELECTROLYTES[hit]
-        other = _CATHODE_INDEX.get(_key(name))
-        if other is not None:
-            raise UnknownMaterialError(
-                f"{name!r} is a cathode active material ({other}), not a solid electrolyte: "
-                f"give it as materials.cathode. Built-in electrolytes: "
-                f"{', '.join(ELECTROLYTES)}"
-            )
-    raise UnknownMaterialError(_unknown("electrolyte", name, ELECTROLYTES, _ELECTROLYTE_INDEX))
+    mat: ElectrolyteMaterial = _lookup(
+        name, "electrolyte", ELECTROLYTES, _ELECTROLYTE_INDEX, _CATHODE_INDEX,
+        "a cathode active material",
+    )  # fmt: skip
+    return mat
 
 
 def describe_materials() -> str:

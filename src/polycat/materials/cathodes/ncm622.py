@@ -12,7 +12,7 @@ from polycat.materials.cathodes._common import (
     borrowed_toughness,
 )
 from polycat.materials.cathodes._universal import KONDRAKOV_2017, universal_lattice
-from polycat.materials.cathodes.ncm811 import C_MAX, C_MAX_SOURCE
+from polycat.materials.cathodes.ncm811 import C_MAX, borrowed_c_max
 from polycat.materials.estimates import x_at_volume_strain
 from polycat.materials.sources import Source
 from polycat.materials.types import CathodeMaterial
@@ -51,15 +51,9 @@ MATERIAL = CathodeMaterial(
         "elasticity": _ELASTICITY_SOURCE,
         "lattice_strain": _LATTICE_SOURCE,
         "diffusivity": _DIFFUSIVITY_SOURCE,
-        "c_max_mol_m3": Source(
-            citation=C_MAX_SOURCE.citation,
-            doi=C_MAX_SOURCE.doi,
-            estimate=True,
-            note=(
-                "Borrowed from NCM811 (no NCM622 lattice parameters in the verified "
-                "sources); layered NCMs have molar volumes within a few per cent. "
-                + C_MAX_SOURCE.note
-            ),
+        "c_max_mol_m3": borrowed_c_max(
+            "no NCM622 lattice parameters in the verified sources",
+            "; layered NCMs have molar volumes within a few per cent",
         ),
         "x_window": Source(
             citation=KONDRAKOV_2017,

@@ -90,6 +90,18 @@ C_MAX_SOURCE = Source(
     ),
 )
 
+
+def borrowed_c_max(reason: str, detail: str = "") -> Source:
+    """Source of an NCM811 c_max borrowed by another composition; `reason` says why it has
+    no value of its own (written in parentheses), `detail` may follow it."""
+    return Source(
+        citation=C_MAX_SOURCE.citation,
+        doi=C_MAX_SOURCE.doi,
+        estimate=True,
+        note=f"Borrowed from NCM811 ({reason}){detail}. " + C_MAX_SOURCE.note,
+    )
+
+
 X_MIN = 0.125
 _X_AT_KONDRAKOV_4V3 = x_at_volume_strain(NCM811_LATTICE, -0.051)
 X_WINDOW_SOURCE = Source(

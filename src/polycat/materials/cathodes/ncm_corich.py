@@ -17,7 +17,7 @@ from polycat.materials.cathodes._common import (
     borrowed_gb_strength,
     borrowed_toughness,
 )
-from polycat.materials.cathodes.ncm811 import C_MAX, C_MAX_SOURCE, NCM811_LATTICE
+from polycat.materials.cathodes.ncm811 import C_MAX, NCM811_LATTICE, borrowed_c_max
 from polycat.materials.estimates import scaled_table, volume_scale_for_target
 from polycat.materials.sources import Source
 from polycat.materials.types import CathodeMaterial
@@ -66,12 +66,7 @@ MATERIAL = CathodeMaterial(
         "elasticity": _ELASTICITY_SOURCE,
         "lattice_strain": _LATTICE_SOURCE,
         "diffusivity": _DIFFUSIVITY_SOURCE,
-        "c_max_mol_m3": Source(
-            citation=C_MAX_SOURCE.citation,
-            doi=C_MAX_SOURCE.doi,
-            estimate=True,
-            note="Borrowed from NCM811 (composition unknown). " + C_MAX_SOURCE.note,
-        ),
+        "c_max_mol_m3": borrowed_c_max("composition unknown"),
         "x_window": Source(
             citation=STRAUSS_2020,
             estimate=True,
