@@ -106,6 +106,15 @@ def _positive(cls: str, name: str, value: object, unit: str) -> float:
     return out
 
 
+def _check_positive(obj: object, name: str, unit: str, optional: bool = False) -> None:
+    """Replace field `name` of frozen dataclass `obj` by its validated positive float
+    (None is kept when `optional`)."""
+    value = getattr(obj, name)
+    if optional and value is None:
+        return
+    object.__setattr__(obj, name, _positive(type(obj).__name__, name, value, unit))
+
+
 def _name(cls: str, attr: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{cls}.{attr}: must be a non-empty string, got {value!r}")
@@ -199,25 +208,9 @@ class CathodeMaterial:
                 f"{cls}.diffusivity: must be callable as D(x, xp) with a constant_value "
                 f"property (e.g. ConstantDiffusivity), got {type(self.diffusivity).__name__}"
             )
-        object.__setattr__(
-            self, "c_max_mol_m3", _positive(cls, "c_max_mol_m3", self.c_max_mol_m3, "mol/m³")
-        )
-        object.__setattr__(
-            self,
-            "gb_strength_MPa",
-            _positive(cls, "gb_strength_MPa", self.gb_strength_MPa, "MPa"),
-        )
-        if self.fracture_toughness_MPa_sqrt_m is not None:
-            object.__setattr__(
-                self,
-                "fracture_toughness_MPa_sqrt_m",
-                _positive(
-                    cls,
-                    "fracture_toughness_MPa_sqrt_m",
-                    self.fracture_toughness_MPa_sqrt_m,
-                    "MPa·m^0.5",
-                ),
-            )
+        _check_positive(self, "c_max_mol_m3", "mol/m³")
+        _check_positive(self, "gb_strength_MPa", "MPa")
+        _check_positive(self, "fracture_toughness_MPa_sqrt_m", "MPa·m^0.5", optional=True)
         try:
             x_min, x_max = self.x_window
         except (TypeError, ValueError):
@@ -282,22 +275,8 @@ class ElectrolyteMaterial:
         if not -1.0 < nu < 0.5:
             raise ValueError(f"{cls}.nu: must lie in (-1, 0.5), got {nu}")
         object.__setattr__(self, "nu", nu)
-        object.__setattr__(
-            self,
-            "adhesion_strength_MPa",
-            _positive(cls, "adhesion_strength_MPa", self.adhesion_strength_MPa, "MPa"),
-        )
-        if self.fracture_toughness_MPa_sqrt_m is not None:
-            object.__setattr__(
-                self,
-                "fracture_toughness_MPa_sqrt_m",
-                _positive(
-                    cls,
-                    "fracture_toughness_MPa_sqrt_m",
-                    self.fracture_toughness_MPa_sqrt_m,
-                    "MPa·m^0.5",
-                ),
-            )
+        _check_positive(self, "adhesion_strength_MPa", "MPa")
+        _check_positive(self, "fracture_toughness_MPa_sqrt_m", "MPa·m^0.5", optional=True)
         object.__setattr__(self, "sources", _sources(cls, self.sources, ELECTROLYTE_SOURCE_KEYS))
         if not isinstance(self.notes, str):
             raise ValueError(f"{cls}.notes: must be a string")
