@@ -7,6 +7,7 @@ JSON (atomically, so a killed run leaves every finished SOC complete on disk).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import resource
 import subprocess
@@ -112,6 +113,7 @@ class Timers:
         self.wall[name] = self.wall.get(name, 0.0) + seconds
 
 
+@functools.cache
 def _git_hash() -> str | None:
     try:
         here = Path(__file__).resolve().parent
@@ -592,7 +594,7 @@ class Run:
             "ranks": self.comm.size,
             "peak_rss_mb_per_rank": self.peak_rss_mb,
             "mesh_folder": str(self.mesh_folder) if hasattr(self, "mesh_folder") else None,
-            "dofs": self._dofs_cache,
+            "dofs": self.dof_counts,
             "wall_s": {
                 **{k: round(v, 4) for k, v in self.timers.wall.items()},
                 "total": round(time.perf_counter() - self.t_start, 4),
@@ -620,7 +622,7 @@ class Run:
             "adhesion_strength_MPa": rd.adhesion_strength_MPa if rd is not None else None,
         }
 
-    _dofs_cache: dict[str, int] | None = None
+    dof_counts: dict[str, int] | None = None
 
 
 def run(cfg: RunConfig, overwrite: bool = False, comm: MPI.Comm | None = None) -> Path:
@@ -629,9 +631,9 @@ def run(cfg: RunConfig, overwrite: bool = False, comm: MPI.Comm | None = None) -
     r = Run(cfg, overwrite, comm)
     try:
         r.setup()
-        r._dofs_cache = r.dofs()
+        r.dof_counts = r.dofs()
         if r.rank == 0:
-            d = r._dofs_cache
+            d = r.dof_counts
             log.info(
                 "%d cells, %d displacement DOFs, %d concentration DOFs on %d rank(s); %d steps",
                 d["cells"],
