@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import json
 import logging
 import resource
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +28,16 @@ import ufl
 from dolfinx import fem
 
 from polycat import __version__
+from polycat.checkpoint import load_fields, read_state, save_checkpoint
 from polycat.config import ConfigError, RunConfig, dump_config
 from polycat.config.resolve import cathode_material, electrolyte_material
 from polycat.errors import SolverError
 from polycat.exporters import XdmfSeries
+from polycat.faults import FaultInjector
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.fem.phases import CathodePhase, MatrixPhase
 from polycat.fem.settings import MechanicsBC, SolverSettings
+from polycat.geometry.errors import GeometryError
 from polycat.materials import TabulatedLatticeStrain
 from polycat.microstructure import ORIENTATION_COLUMNS, build_microstructure
 from polycat.post.readers import (
@@ -136,6 +142,40 @@ def _collective_check(comm: MPI.Comm, error: str | None) -> None:
         raise ConfigError(error)
 
 
+def config_digest(cfg: RunConfig) -> str:
+    """Hash of everything in a config that changes the answer (all but output.*)."""
+    data = cfg.model_dump(mode="json")
+    data.pop("output", None)
+    text = json.dumps(data, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _resume_state(out: Path, cfg: RunConfig) -> dict[str, Any] | None:
+    """Check that ``out`` holds an unfinished run of ``cfg``; return its checkpoint state
+    (None: no checkpoint yet, the run starts again from SOC 0 in the same directory)."""
+    if not out.is_dir():
+        raise ConfigError(f"--resume {out}: no such results directory")
+    saved = out / "config.resolved.yaml"
+    if not saved.is_file():
+        raise ConfigError(
+            f"--resume {out}: no config.resolved.yaml there, so it is not a polycat results "
+            "directory; give the directory of an interrupted run"
+        )
+    state = read_state(out)
+    if state is not None and state.get("config_digest") != config_digest(cfg):
+        raise ConfigError(
+            f"--resume {out}: the config differs from the one the checkpoint was written with; "
+            "resume with the directory's own config.resolved.yaml (no --set), or start a new run"
+        )
+    probe = out / ".polycat-write-test"
+    try:
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"--resume {out}: directory cannot be written: {exc.strerror}") from None
+    return state
+
+
 def spherical_ufl(sigma: Any, mesh: Any) -> tuple[Any, Any]:
     """σ_rr and σ_hoop (DESIGN §2) as UFL expressions about the origin."""
     gdim = mesh.geometry.dim
@@ -152,7 +192,11 @@ class Run:
     """State of one run across the SOC loop (kept small; outputs go to disk at once)."""
 
     def __init__(
-        self, cfg: RunConfig, overwrite: bool = False, comm: MPI.Comm | None = None
+        self,
+        cfg: RunConfig,
+        overwrite: bool = False,
+        comm: MPI.Comm | None = None,
+        resume: bool = False,
     ) -> None:
         self.cfg = cfg
         self.comm = comm if comm is not None else MPI.COMM_WORLD
@@ -168,14 +212,22 @@ class Run:
         self.max_mass_error = 0.0
         self.mech_iterations: list[int] = []
         self.diff_newton: list[int] = []
+        self.step_cuts: list[dict[str, Any]] = []
+        self.resumed_from: dict[str, Any] | None = None
+        self.faults = FaultInjector(self.rank)
+        self.checkpoint_state: dict[str, Any] | None = None
         error = None
         if self.rank == 0:
             try:
-                prepare_results_dir(self.out, overwrite)
-                write_text_atomic(self.out / "config.resolved.yaml", dump_config(cfg))
+                if resume:
+                    self.checkpoint_state = _resume_state(self.out, cfg)
+                else:
+                    prepare_results_dir(self.out, overwrite)
+                    write_text_atomic(self.out / "config.resolved.yaml", dump_config(cfg))
             except ConfigError as exc:
                 error = str(exc)
         _collective_check(self.comm, error)
+        self.checkpoint_state = self.comm.bcast(self.checkpoint_state, root=0)
 
     # -- setup -------------------------------------------------------------------------
     def setup(self) -> None:
@@ -293,6 +345,8 @@ class Run:
             s.max_dt_s,
         )
         self.model.set_uniform_x(self.schedule.x_start)
+        if self.checkpoint_state is not None:
+            self._restore_checkpoint(self.checkpoint_state)
         self._setup_outputs()
 
     def _setup_outputs(self) -> None:
@@ -320,8 +374,13 @@ class Run:
         self.grain_cells[ct.indices[np.isin(ct.values, self.reader.grain_tags)]] = True
         self.fields: XdmfSeries | None = None
         if self.cfg.output.fields:
+            # A resumed run writes the remaining SOCs to a series of its own: the first
+            # file's mesh was written in the first run's partitioning (maybe other ranks).
+            name = "fields.xdmf"
+            if self.resumed_from is not None:
+                name = f"fields_from_soc_{soc_tag(self.resumed_from['soc'])}.xdmf"
             self.fields = XdmfSeries(
-                self.out / "fields" / "fields.xdmf",
+                self.out / "fields" / name,
                 mesh,
                 vertex_fields={
                     "displacement_um": m.u,
@@ -347,37 +406,167 @@ class Run:
 
         sch = self.schedule
         reports = dict(zip(sch.report_index, sch.report_soc, strict=True))
-        bar = tqdm(total=len(sch.times_s), disable=self.rank != 0, unit="step", desc="polycat")
-        t_prev = 0.0
+        start, t_prev = 0, 0.0
+        if self.resumed_from is not None:
+            start = int(self.resumed_from["step_index"]) + 1
+            t_prev = float(sch.times_s[start - 1])
+        bar = tqdm(
+            total=len(sch.times_s),
+            initial=start,
+            disable=self.rank != 0,
+            unit="step",
+            desc="polycat",
+        )
         mech_every_step = self.cfg.coupling == "two_way"
-        for i, t_now in enumerate(sch.times_s):
-            report = i in reports
-            t = time.perf_counter()
-            info = self.model.step(
-                float(t_now - t_prev), sch.rate_per_s, mechanics=report or mech_every_step
-            )
-            self.timers.add("steps", time.perf_counter() - t)
+        try:
+            for i in range(start, len(sch.times_s)):
+                t_now = float(sch.times_s[i])
+                report = i in reports
+                t = time.perf_counter()
+                info = self._advance(i, t_prev, t_now, mechanics=report or mech_every_step)
+                self.timers.add("steps", time.perf_counter() - t)
+                if info.mechanics is not None:
+                    self.mech_iterations.append(info.mechanics.ksp_iterations)
+                t_prev = t_now
+                bar.update(1)
+                if report:
+                    soc = reports[i]
+                    bar.set_postfix(soc=f"{soc:.2f}")
+                    t = time.perf_counter()
+                    self.report(soc, t_now, info)
+                    self.timers.add("report", time.perf_counter() - t)
+                    if self.cfg.solver.checkpoint:
+                        t = time.perf_counter()
+                        self._write_checkpoint(i, soc, t_now)
+                        self.timers.add("checkpoint", time.perf_counter() - t)
+        finally:
+            bar.close()
+        self.status = "completed"
+
+    # -- one step, with step cuts on failure ----------------------------------------------
+    def _advance(self, i: int, t0: float, t1: float, mechanics: bool) -> Any:
+        """Advance from t0 to t1 (step i, 0-based). A failed solve (diverged or
+        non-converged Krylov/Newton, NaN/Inf, mass balance off) restores the state at t0
+        and retries with the interval cut into 2, 4, … substeps, at most
+        ``solver.max_step_cuts`` times; then the run stops with a SolverError."""
+        max_cuts = self.cfg.solver.max_step_cuts
+        snap = self._snapshot() if max_cuts > 0 else None
+        cuts = 0
+        while True:
+            try:
+                info = self._attempt(i, t0, t1, 2**cuts, mechanics)
+            except SolverError as exc:
+                if cuts >= max_cuts:
+                    more = f" (still failing after {cuts} step cuts)" if cuts else ""
+                    raise SolverError(f"step {i + 1} (t = {t1:.4g} s): {exc}{more}") from exc
+                cuts += 1
+                if self.rank == 0:
+                    log.warning(
+                        "step %d (t = %.4g s) failed: %s; retrying in %d substeps",
+                        i + 1,
+                        t1,
+                        exc,
+                        2**cuts,
+                    )
+                assert snap is not None
+                self._restore(snap)
+                self.step_cuts.append(
+                    {"step": i + 1, "t_s": t1, "substeps": 2**cuts, "reason": str(exc)}
+                )
+                continue
+            return info
+
+    def _attempt(self, i: int, t0: float, t1: float, n_sub: int, mechanics: bool) -> Any:
+        self.faults.before_attempt(i + 1)
+        rate = self.schedule.rate_per_s
+        dt = (t1 - t0) / n_sub
+        newton = 0
+        mass_error = 0.0
+        info: Any = None
+        wall: dict[str, float] = {}
+        for j in range(n_sub):
+            info = self.model.step(dt, rate, mechanics=mechanics and j == n_sub - 1)
             for k, v in info.wall_s.items():
-                self.timers.add(f"step_{k}", v)
-            self.diff_newton.append(info.diffusion.newton_iterations)
-            if info.mechanics is not None:
-                self.mech_iterations.append(info.mechanics.ksp_iterations)
-            self.max_mass_error = max(self.max_mass_error, info.mass_balance_error)
+                wall[k] = wall.get(k, 0.0) + v
+            newton += info.diffusion.newton_iterations
+            mass_error = max(mass_error, info.mass_balance_error)
             if not np.isfinite(info.mean_x_new) or info.mass_balance_error > MASS_BALANCE_TOL:
                 raise SolverError(
-                    f"step {i + 1} (t = {t_now:.4g} s): mass balance error "
-                    f"{info.mass_balance_error:.3e} exceeds {MASS_BALANCE_TOL:.0e}"
+                    f"mass balance error {info.mass_balance_error:.3e} exceeds "
+                    f"{MASS_BALANCE_TOL:.0e} (x̄ = {info.mean_x_new:.6g})"
                 )
-            t_prev = float(t_now)
-            bar.update(1)
-            if report:
-                soc = reports[i]
-                bar.set_postfix(soc=f"{soc:.2f}")
-                t = time.perf_counter()
-                self.report(soc, float(t_now), info)
-                self.timers.add("report", time.perf_counter() - t)
-        bar.close()
-        self.status = "completed"
+        for k, v in wall.items():
+            self.timers.add(f"step_{k}", v)
+        self.diff_newton.append(newton)
+        self.max_mass_error = max(self.max_mass_error, mass_error)
+        return info
+
+    def _state_functions(self) -> dict[str, fem.Function]:
+        d = self.model.diffusion
+        return {"x": d.x, "x_n": d.x_n, "x_nm1": d.x_nm1, "u": self.model.u}
+
+    def _snapshot(self) -> dict[str, Any]:
+        d = self.model.diffusion
+        snap: dict[str, Any] = {
+            name: f.x.array.copy() for name, f in self._state_functions().items()
+        }
+        snap["_dt_prev"], snap["_flux_prev"] = d._dt_prev, d._flux_prev
+        return snap
+
+    def _restore(self, snap: dict[str, Any]) -> None:
+        d = self.model.diffusion
+        for name, f in self._state_functions().items():
+            f.x.array[:] = snap[name]
+        d._dt_prev, d._flux_prev = snap["_dt_prev"], snap["_flux_prev"]
+        d.invalidate_jacobian()
+
+    # -- checkpoint / restart ------------------------------------------------------------
+    def _write_checkpoint(self, i: int, soc: float, t_s: float) -> None:
+        d = self.model.diffusion
+        state = {
+            "config_digest": config_digest(self.cfg),
+            "step_index": i,
+            "soc": soc,
+            "t_s": t_s,
+            "ranks": self.comm.size,
+            "diffusion": {"dt_prev": d._dt_prev, "flux_prev": d._flux_prev},
+            "summary": self.summary,
+            "boundaries": self.boundaries,
+            "grains": self.grains,
+            "diff_newton": self.diff_newton,
+            "mech_iterations": self.mech_iterations,
+            "max_mass_error": self.max_mass_error,
+            "step_cuts": self.step_cuts,
+            "peak_rss_mb_per_rank": self.peak_rss_mb,
+        }
+        save_checkpoint(self.comm, self.out, soc_tag(soc), state, self._state_functions())
+
+    def _restore_checkpoint(self, state: dict[str, Any]) -> None:
+        load_fields(self.comm, self.out, state, self._state_functions())
+        d = self.model.diffusion
+        d._dt_prev = state["diffusion"]["dt_prev"]
+        d._flux_prev = state["diffusion"]["flux_prev"]
+        d.invalidate_jacobian()
+        self.summary = list(state["summary"])
+        self.boundaries = list(state["boundaries"])
+        self.grains = list(state["grains"])
+        self.diff_newton = list(state["diff_newton"])
+        self.mech_iterations = list(state["mech_iterations"])
+        self.max_mass_error = float(state["max_mass_error"])
+        self.step_cuts = list(state["step_cuts"])
+        self.resumed_from = {
+            "soc": state["soc"],
+            "step_index": state["step_index"],
+            "t_s": state["t_s"],
+            "ranks": state["ranks"],
+        }
+        if self.rank == 0:
+            log.info(
+                "resuming after SOC %.2f (step %d, written on %d rank(s))",
+                state["soc"],
+                state["step_index"] + 1,
+                state["ranks"],
+            )
 
     def report(self, soc: float, t_s: float, info: Any) -> None:
         comm, r = self.comm, self.reader
@@ -599,7 +788,9 @@ class Run:
                 **{k: round(v, 4) for k, v in self.timers.wall.items()},
                 "total": round(time.perf_counter() - self.t_start, 4),
             },
+            "resumed_from": self.resumed_from,
             "solver": {
+                "step_cuts": self.step_cuts,
                 "time_steps": len(self.diff_newton),
                 "diffusion_newton_iterations": self.diff_newton,
                 "mechanics_ksp_iterations": self.mech_iterations,
@@ -625,10 +816,13 @@ class Run:
     dof_counts: dict[str, int] | None = None
 
 
-def run(cfg: RunConfig, overwrite: bool = False, comm: MPI.Comm | None = None) -> Path:
+def run(
+    cfg: RunConfig, overwrite: bool = False, comm: MPI.Comm | None = None, resume: bool = False
+) -> Path:
     """Mesh, solve and report one config on `comm` (default COMM_WORLD); returns the
-    results directory."""
-    r = Run(cfg, overwrite, comm)
+    results directory. ``resume``: continue the interrupted run in ``cfg.output.dir`` from
+    its last checkpoint (from the start when it has none)."""
+    r = Run(cfg, overwrite, comm, resume=resume)
     try:
         r.setup()
         r.dof_counts = r.dofs()
@@ -646,10 +840,20 @@ def run(cfg: RunConfig, overwrite: bool = False, comm: MPI.Comm | None = None) -
     except BaseException as exc:
         r.status = "failed"
         r.error = f"{type(exc).__name__}: {exc}"
+        # SolverError/ConfigError/GeometryError are raised on every rank alike; anything
+        # else may have struck one rank only, while the others wait in a collective.
+        collective = isinstance(exc, (SolverError, ConfigError, GeometryError))
         if r.rank == 0 and r.out.is_dir():
             r.write_run_json()
             if r.summary and cfg.output.plots:
                 build_plots(r.out)  # plots of the SOCs that completed
+        if not collective and r.comm.size > 1:
+            # No collective clean-up (closing the field file would wait for the other
+            # ranks forever): say what happened once, from this rank, and end the job.
+            print(
+                f"error ({type(exc).__name__}) on rank {r.rank}: {exc}", file=sys.stderr, flush=True
+            )
+            r.comm.Abort(1)
         raise
     finally:
         if getattr(r, "fields", None) is not None:

@@ -26,11 +26,12 @@ def prepare_mesh(cfg: RunConfig, comm: Any = None) -> Path:
     )
 
 
-def run(cfg: RunConfig, overwrite: bool = False, comm: Any = None) -> Path:
-    """Mesh, solve and report one config; returns the results directory."""
+def run(cfg: RunConfig, overwrite: bool = False, comm: Any = None, resume: bool = False) -> Path:
+    """Mesh, solve and report one config; returns the results directory. ``resume``:
+    continue the interrupted run in ``cfg.output.dir`` from its last checkpoint."""
     from polycat.simulation import run as run_simulation
 
-    return run_simulation(cfg, overwrite=overwrite, comm=comm)
+    return run_simulation(cfg, overwrite=overwrite, comm=comm, resume=resume)
 
 
 def write_orientation_table(cfg: RunConfig, folder: Path) -> Path:

@@ -384,6 +384,15 @@ class SolverConfig(Section):
     ksp_rtol: float = Field(1e-8, gt=0.0, lt=1.0, description="relative tolerance, mechanics")
     two_way_tol: float = Field(1e-6, gt=0.0, lt=1.0, description="two-way coupling tolerance")
     two_way_max_iter: int = Field(30, ge=1, le=1000)
+    max_step_cuts: int = Field(
+        4,
+        ge=0,
+        le=12,
+        description="a failed time step is retried with the step halved, at most this often",
+    )
+    checkpoint: bool = Field(
+        True, description="checkpoint the solver state after each report SOC (for --resume)"
+    )
     petsc_mechanics: dict[str, PetscValue] = Field(
         default_factory=dict, description="PETSc options for the mechanics solve (no prefix)"
     )
