@@ -127,8 +127,12 @@ def read_state(out: Path) -> dict[str, Any] | None:
             f"{path}: checkpoint format {state.get('format') if isinstance(state, dict) else '?'}"
             f" is not the one this polycat writes ({FORMAT_VERSION}); rerun without --resume"
         )
-    if not (path.parent / str(state.get("fields_file", ""))).is_file():
-        raise ConfigError(f"{path}: the field file it names is missing; rerun without --resume")
+    fields_file = path.parent / str(state.get("fields_file", ""))
+    if not fields_file.is_file():
+        raise ConfigError(
+            f"{path}: the field file it names ({fields_file.name}) is missing; rerun without "
+            "--resume"
+        )
     return state
 
 

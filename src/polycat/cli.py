@@ -57,8 +57,11 @@ def _say(text: str) -> None:
         print(text)
 
 
-def _add_config_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("config", help="run config (YAML)")
+def _add_config_args(p: argparse.ArgumentParser, optional: bool = False) -> None:
+    if optional:
+        p.add_argument("config", nargs="?", help="run config (YAML)")
+    else:
+        p.add_argument("config", help="run config (YAML)")
     p.add_argument(
         "--set",
         dest="overrides",
@@ -82,9 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="mesh (or reuse), solve and report one config")
-    _add_config_args(p)
+    _add_config_args(p, optional=True)
     p.add_argument("--out", help="results directory (overrides output.dir)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing results directory")
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the interrupted run in DIR from its last checkpoint (its own config)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run even if the memory estimate says the run does not fit this machine",
+    )
 
     p = sub.add_parser("mesh", help="build (or reuse) the mesh of a config only")
     _add_config_args(p)
@@ -137,14 +150,61 @@ def cmd_mesh(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     overrides = list(args.overrides)
-    if args.out:
-        overrides.append(f"output.dir={args.out}")
-    cfg = load_config(args.config, overrides)
+    resume = args.resume is not None
+    if resume:
+        d = Path(args.resume)
+        clash = [
+            name
+            for name, given in (
+                ("CONFIG", args.config),
+                ("--set", args.overrides),
+                ("--out", args.out),
+                ("--overwrite", args.overwrite),
+            )
+            if given
+        ]
+        if clash:
+            raise ConfigError(
+                f"--resume {d} continues that run with its own config.resolved.yaml; drop "
+                + ", ".join(clash)
+            )
+        saved = d / "config.resolved.yaml"
+        if not saved.is_file():
+            what = "no such directory" if not d.is_dir() else "no config.resolved.yaml in it"
+            raise ConfigError(
+                f"--resume {d}: {what}; give the results directory of an interrupted run"
+            )
+        if _run_status(d) == "completed":
+            _say(f"{d} holds a completed run; nothing to resume")
+            return EXIT_OK
+        cfg = load_config(saved, [f"output.dir={d}"])
+    else:
+        if args.config is None:
+            raise ConfigError("polycat run needs a CONFIG file (or --resume DIR)")
+        if args.out:
+            overrides.append(f"output.dir={args.out}")
+        cfg = load_config(args.config, overrides)
+    from polycat.preflight import check_run
+
+    check_run(cfg, force=args.force)
     from polycat.workflow import run
 
-    run(cfg, overwrite=args.overwrite)
+    run(cfg, overwrite=args.overwrite, resume=resume)
     return EXIT_OK
+
+
+def _run_status(d: os.PathLike[str]) -> str | None:
+    """The status recorded in a results directory's run.json, if readable."""
+    from pathlib import Path
+
+    try:
+        status = json.loads((Path(d) / "run.json").read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(status) if status is not None else None
 
 
 def cmd_study(args: argparse.Namespace) -> int:

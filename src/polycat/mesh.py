@@ -26,6 +26,7 @@ import dolfinx
 import dolfinx.io.gmsh
 import dolfinx.mesh
 
+from polycat.geometry.errors import GeometryError
 from polycat.geometry.folder import GRAINS_FILE, INFO_FILE, MARKERS_FILE, MESH_FILE, is_complete
 
 Markers = dict[str, tuple[int, int]]
@@ -102,23 +103,42 @@ def _read_msh(comm: MPI.Comm, path: Path, dim: int) -> dolfinx.io.gmsh.MeshData:
     partitioner = dolfinx.mesh.create_cell_partitioner(  # type: ignore[call-arg]
         dolfinx.mesh.GhostMode.shared_facet, 2
     )
-    if comm.rank != 0:
-        return dolfinx.io.gmsh.model_to_mesh(None, comm, 0, gdim=dim, partitioner=partitioner)
-    import gmsh
+    error: str | None = None
+    owns = False
+    if comm.rank == 0:
+        import gmsh
 
-    owns = not gmsh.isInitialized()
-    if owns:
-        gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.model.add("polycat_read")
-    try:
-        gmsh.merge(str(path))
-        return dolfinx.io.gmsh.model_to_mesh(gmsh.model, comm, 0, gdim=dim, partitioner=partitioner)
-    finally:
+        owns = not gmsh.isInitialized()
         if owns:
-            gmsh.finalize()
-        else:
-            gmsh.model.remove()
+            gmsh.initialize(interruptible=False)
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.model.add("polycat_read")
+        try:
+            gmsh.merge(str(path))
+        except Exception as exc:  # gmsh raises a bare Exception with its last error
+            error = (
+                f"{path}: cannot read the mesh file ({exc}); it is damaged or incomplete: "
+                f"delete the folder {path.parent} and run again to rebuild it"
+            )
+    # Tell every rank before the collective read, so a bad file cannot leave them waiting.
+    error = comm.bcast(error, root=0)
+    try:
+        if error is not None:
+            raise GeometryError(error)
+        model = None
+        if comm.rank == 0:
+            import gmsh
+
+            model = gmsh.model
+        return dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=dim, partitioner=partitioner)
+    finally:
+        if comm.rank == 0:
+            import gmsh
+
+            if owns:
+                gmsh.finalize()
+            else:
+                gmsh.model.remove()
 
 
 def grain_tags(markers: Markers) -> dict[int, int]:

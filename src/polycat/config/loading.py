@@ -48,7 +48,10 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{p}: cannot be read: {exc.strerror}") from None
     if data is None:
-        data = {}
+        raise ConfigError(
+            f"{p}: the file is empty; start from configs/default.yaml (a file holding just "
+            "`{}` runs every default)"
+        )
     if not isinstance(data, dict):
         raise ConfigError(
             f"{p}: the top level must be a mapping of sections, got {type(data).__name__}"

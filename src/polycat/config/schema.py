@@ -139,6 +139,13 @@ class TrigonalCij(Section):
 class AnisotropicElasticityConfig(Section):
     C_GPa: TrigonalCij = Field(description="trigonal (R-3m) single-crystal constants, GPa")
 
+    @model_validator(mode="after")
+    def _positive_definite(self) -> AnisotropicElasticityConfig:
+        from polycat.materials.elasticity import TrigonalElasticity
+
+        TrigonalElasticity(**self.C_GPa.model_dump())  # ValueError names the eigenvalues
+        return self
+
 
 def _elasticity_kind(v: Any) -> str | None:
     if isinstance(v, dict):
