@@ -24,8 +24,7 @@ from collections.abc import Sequence
 
 from polycat import __version__
 from polycat.config import ConfigError, dump_config, load_config
-from polycat.errors import SolverError
-from polycat.geometry.errors import GeometryError
+from polycat.errors import GeometryError, SolverError
 
 log = logging.getLogger("polycat")
 

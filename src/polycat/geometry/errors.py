@@ -1,11 +1,7 @@
-"""The one exception type of the geometry package."""
+"""The one exception type of the geometry package (defined in `polycat.errors`)."""
 
 from __future__ import annotations
 
+from polycat.errors import GeometryError
 
-class GeometryError(ValueError):
-    """A particle geometry or its mesh could not be built.
-
-    The message names the cause and the `geometry:` key to change; it never carries a raw
-    Gmsh traceback.
-    """
+__all__ = ["GeometryError"]
