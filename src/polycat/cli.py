@@ -104,8 +104,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a config and print it fully resolved")
     _add_config_args(p)
 
-    p = sub.add_parser("study", help="run a parameter study (sweeps, seeds)")
+    p = sub.add_parser(
+        "study",
+        help="run a parameter study (sweeps, seeds)",
+        description="Expand a study file into cases and run those not yet completed (local "
+        "pool or SLURM job array); --status, --aggregate and --dry-run run nothing.",
+    )
     p.add_argument("study", help="study file (YAML)")
+    p.add_argument(
+        "--launcher", choices=("local", "slurm"), help="override the study file's launcher"
+    )
+    p.add_argument(
+        "--max-parallel",
+        type=int,
+        metavar="N",
+        help="cases at once (local pool; with slurm the job-array throttle %%N)",
+    )
+    p.add_argument("--out", help="study directory (overrides output.dir)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="list the cases; run nothing")
+    mode.add_argument(
+        "--status", action="store_true", help="print each case's status; aggregate what is done"
+    )
+    mode.add_argument(
+        "--aggregate", action="store_true", help="rebuild study.csv, study_summary.csv, plots"
+    )
 
     p = sub.add_parser("report", help="rebuild tables and plots of a finished run")
     p.add_argument("dir", help="results directory of a run")
@@ -207,9 +230,35 @@ def _run_status(d: os.PathLike[str]) -> str | None:
 
 
 def cmd_study(args: argparse.Namespace) -> int:
-    raise ConfigError(
-        f"{args.study}: parameter studies are not implemented yet in polycat {__version__}"
-    )
+    from polycat import study as st
+
+    if args.max_parallel is not None and args.max_parallel < 1:
+        raise ConfigError(f"--max-parallel {args.max_parallel}: give at least 1")
+    study = st.load_study(args.study, out_dir=args.out)
+    if args.dry_run:
+        print(f"study {study.name}: {len(study.cases)} cases in {study.dir}")
+        print(st.cases_table(study))
+        return EXIT_OK
+    if args.status or args.aggregate:
+        sts = st.statuses(study)
+        if args.status:
+            print(f"study {study.name} ({study.dir})")
+            print(st.cases_table(study, sts))
+        st.aggregate(study, sts)
+        print(st.counts_line(sts))
+        return EXIT_OK
+    launcher = args.launcher or study.spec.launcher
+    if launcher == "slurm":
+        job = st.submit_slurm_study(study, args.max_parallel)
+        if job is None:
+            print(f"study {study.name}: every case is completed or queued; nothing submitted")
+        else:
+            print(f"submitted job array {job} ({study.dir / 'slurm' / 'study.sbatch'})")
+            print(f"follow it with: polycat study {args.study} --status")
+        return EXIT_OK
+    code = st.run_local_study(study, args.max_parallel)
+    print(st.counts_line(st.statuses(study)))
+    return code
 
 
 def cmd_report(args: argparse.Namespace) -> int:
