@@ -16,7 +16,17 @@ from polycat.config import ConfigError, RunConfig, apply_overrides, load_config,
 from polycat.config.loading import parse_override
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIGS = sorted(p for p in (ROOT / "configs").rglob("*.yaml") if "studies" not in p.parts)
+# run configs; study files (a top-level `base:`) are checked in tests/study
+CONFIGS = sorted(
+    p
+    for p in (ROOT / "configs").rglob("*.yaml")
+    if "base" not in (yaml.safe_load(p.read_text()) or {})
+)
+STUDIES = sorted(
+    p
+    for p in (ROOT / "configs").rglob("*.yaml")
+    if "base" in (yaml.safe_load(p.read_text()) or {})
+)
 
 BASE: dict[str, Any] = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())
 
@@ -312,3 +322,12 @@ def test_resolve_inline_and_builtin_materials() -> None:
     ea, ec = mat.lattice_strain.strains(np.array([0.5]))
     assert ea[0] == pytest.approx(-0.005) and ec[0] == pytest.approx(-0.005)
     assert electrolyte_material(cfg) is None
+
+
+@pytest.mark.parametrize("path", STUDIES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_studies_expand_into_valid_cases(path: Path) -> None:
+    from polycat.study.expand import load_study
+
+    study = load_study(path)  # validates every case config; raises ConfigError otherwise
+    assert len(study.cases) >= 2
+    assert len({c.id for c in study.cases}) == len(study.cases)

@@ -135,7 +135,7 @@ def _clean_loc(loc: Sequence[str | int]) -> list[str | int]:
             skip_tag_after = None
             continue
         skip_tag_after = part if isinstance(part, str) and part in _UNION_TAGS else None
-        if isinstance(part, str) and (part.startswith(("literal[", "tuple["))):
+        if isinstance(part, str) and "[" in part:  # literal[..], tuple[..], validator names
             continue
         out.append(part)
     return out
@@ -148,8 +148,15 @@ def _format_loc(loc: Sequence[str | int]) -> str:
     return text or "(top level)"
 
 
-def format_validation_error(exc: ValidationError, source: str = "config") -> str:
-    """One line per problem: ``field.path: what is wrong (got …)``."""
+def format_validation_error(
+    exc: ValidationError,
+    source: str = "config",
+    root: type[BaseModel] | None = None,
+    what: str = "configuration",
+) -> str:
+    """One line per problem: ``field.path: what is wrong (got …)``; unknown keys get the
+    allowed keys of their section (of ``root``, default RunConfig) and a close match."""
+    root = RunConfig if root is None else root
     lines: list[str] = []
     seen: set[str] = set()
     for err in exc.errors(include_url=False):
@@ -157,8 +164,9 @@ def format_validation_error(exc: ValidationError, source: str = "config") -> str
         path = _format_loc(loc)
         msg = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            parent = _model_at(RunConfig, loc[:-1])
-            allowed = sorted(parent.model_fields) if parent is not None else []
+            parent = _model_at(root, loc[:-1])
+            fields = parent.model_fields if parent is not None else {}
+            allowed = sorted(f.alias or name for name, f in fields.items())
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             msg = f"unknown key{hint} Allowed keys here: {', '.join(allowed)}"
@@ -172,7 +180,7 @@ def format_validation_error(exc: ValidationError, source: str = "config") -> str
         if line not in seen:
             seen.add(line)
             lines.append(line)
-    return f"{source}: invalid configuration\n" + "\n".join(lines)
+    return f"{source}: invalid {what}\n" + "\n".join(lines)
 
 
 def _material_defaults(data: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:

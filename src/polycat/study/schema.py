@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from polycat.config import RunConfig
+from polycat.config.loading import format_validation_error
 
 
 class StudySection(BaseModel):
@@ -142,39 +143,7 @@ class StudyConfig(StudySection):
 
 def format_study_error(exc: ValidationError, source: str) -> str:
     """One line per problem, ``field.path: what is wrong (got …)``, like run configs."""
-    lines: list[str] = []
-    for err in exc.errors(include_url=False):
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and "[" in p)]
-        path = ""
-        for part in loc:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            allowed = _allowed_keys(loc[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            msg = f"unknown key{hint} Allowed keys here: {', '.join(allowed)}"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-        got = err.get("input")
-        shown = ""
-        if err["type"] not in ("missing", "extra_forbidden") and not isinstance(got, dict):
-            shown = f" (got {json.dumps(got, default=str)})"
-        line = f"  {path or '(top level)'}: {msg}{shown}"
-        if line not in lines:
-            lines.append(line)
-    return f"{source}: invalid study file\n" + "\n".join(lines)
-
-
-def _allowed_keys(loc: list[Any]) -> list[str]:
-    model: type[BaseModel] = StudyConfig
-    for part in loc:
-        field = model.model_fields.get(str(part))
-        ann = field.annotation if field is not None else None
-        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
-            return []
-        model = ann
-    return sorted(f.alias or name for name, f in model.model_fields.items())
+    return format_validation_error(exc, source, root=StudyConfig, what="study file")
 
 
 def check_config_path(path: str) -> str | None:
