@@ -23,9 +23,7 @@ CONFIGS = sorted(
     if "base" not in (yaml.safe_load(p.read_text()) or {})
 )
 STUDIES = sorted(
-    p
-    for p in (ROOT / "configs").rglob("*.yaml")
-    if "base" in (yaml.safe_load(p.read_text()) or {})
+    p for p in (ROOT / "configs").rglob("*.yaml") if "base" in (yaml.safe_load(p.read_text()) or {})
 )
 
 BASE: dict[str, Any] = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())
