@@ -290,6 +290,9 @@ class Run:
         settings = SolverSettings(
             element_degree=cfg.mechanics.element_degree,
             ksp_rtol=s.ksp_rtol,
+            p_multigrid=s.p_multigrid,
+            projection_size=s.projection_size,
+            jacobian_lag_contraction=s.jacobian_lag_contraction,
             coupling_tol=s.two_way_tol,
             coupling_max_it=s.two_way_max_iter,
             mechanics_options=dict(s.petsc_mechanics),

@@ -100,3 +100,20 @@ def test_cell_statistics() -> None:
     for r in rows:
         assert r["volume_um3"] == pytest.approx(1.0, rel=1e-12)
         assert r["sigma_h_mean_MPa"] == pytest.approx(85.0 / 3.0, rel=1e-12)
+
+
+def test_closed_form_largest_principal_stress_matches_eigvalsh() -> None:
+    from polycat.post.readers import largest_eigenvalue_sym3
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(2000, 3, 3)) * 800.0
+    a = 0.5 * (a + np.swapaxes(a, 1, 2))
+    # degenerate cases: isotropic, two equal, rank one, zero
+    special = np.array(
+        [np.eye(3) * 5.0, np.diag([2.0, 2.0, -1.0]), np.diag([1.0, -1.0, -1.0]), np.zeros((3, 3))]
+    )
+    special = np.concatenate([special, np.outer([1.0, 2.0, 2.0], [1.0, 2.0, 2.0])[None]])
+    for m in (a, special):
+        ref = np.linalg.eigvalsh(m)[:, -1]
+        scale = np.maximum(np.abs(m).max(axis=(1, 2)), 1.0)
+        assert np.all(np.abs(largest_eigenvalue_sym3(m) - ref) <= 1e-9 * scale)

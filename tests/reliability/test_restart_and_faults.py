@@ -95,14 +95,14 @@ def test_killed_run_resumes_to_the_uninterrupted_answer(reference: Path, tmp_pat
     assert info["status"] == "completed"
     assert info["resumed_from"]["soc"] == 0.5
     assert len(info["solver"]["diffusion_newton_iterations"]) == 8
-    assert_same_summary(out, reference, rtol=1e-9, skip=set())
+    assert_same_summary(out, reference, rtol=1e-7)
     assert (out / "profiles" / "soc_100.csv").is_file()
 
     # the same checkpoint, continued on another number of ranks
     result = polycat(["run", "--resume", str(other)], ranks=2)
     assert result.returncode == 0, result.stderr
     assert json.loads((other / "run.json").read_text())["resumed_from"]["ranks"] == 1
-    assert_same_summary(other, reference, rtol=1e-6)
+    assert_same_summary(other, reference, rtol=1e-7)
 
     again = polycat(["run", "--resume", str(out)])
     assert again.returncode == 0 and "nothing to resume" in again.stdout

