@@ -12,7 +12,6 @@ run.json. Prints a markdown table and appends the rows to benchmarks/out/bench.c
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -22,6 +21,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _table import emit_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -84,17 +85,7 @@ def main() -> int:
         print(json.dumps(rows[-1]), flush=True)
     print(f"\nmachine: {platform.node()} {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, python {platform.python_version()}")  # fmt: skip
-    print("| " + " | ".join(COLUMNS) + " |")
-    print("|" + "---|" * len(COLUMNS))
-    for r in rows:
-        print("| " + " | ".join(str(r.get(c, "")) for c in COLUMNS) + " |")
-    csv_path = out_dir / "bench.csv"
-    new = not csv_path.exists()
-    with csv_path.open("a", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS)
-        if new:
-            w.writeheader()
-        w.writerows(rows)
+    emit_table(rows, COLUMNS, out_dir / "bench.csv")
     return 0 if all(r["status"] == "completed" for r in rows) else 1
 
 

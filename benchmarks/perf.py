@@ -26,7 +26,6 @@ each case; repeat and take the best or the median.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -36,6 +35,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from _table import emit_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -262,17 +263,7 @@ def main() -> int:
         rows.append(row)
         print(json.dumps(row), flush=True)
     print(f"\nmachine: {_cpu_model()}, {os.cpu_count()} cores, python {platform.python_version()}")
-    print("| " + " | ".join(COLUMNS) + " |")
-    print("|" + "---|" * len(COLUMNS))
-    for r in rows:
-        print("| " + " | ".join(str(r.get(c, "")) for c in COLUMNS) + " |")
-    csv_path = OUT / "perf.csv"
-    new = not csv_path.exists()
-    with csv_path.open("a", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
+    emit_table(rows, COLUMNS, OUT / "perf.csv")
     return 0 if all("total_s" in r for r in rows) else 1
 
 

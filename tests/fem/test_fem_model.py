@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +25,9 @@ from polycat.fem import (
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from verification import meshes
-from verification.helpers import LinearLattice, cathode, isotropic_voigt
+from verification.helpers import ExpDiffusivity, LinearLattice, cathode, isotropic_voigt
 
 C_ISO = isotropic_voigt(140e3, 0.3)
-
-
-@dataclass(frozen=True)
-class ExpDiffusivity:
-    """D(x) = D0 exp(a x) in m²/s."""
-
-    D0: float
-    a: float
-    constant_value: float | None = None
-
-    def __call__(self, x: Any, xp: Any) -> Any:
-        return self.D0 * xp.exp(self.a * x)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ guesses for the elasticity CG solve, lagged Jacobians in the diffusion Newton so
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +23,9 @@ from polycat.fem.solvers import GalerkinProjection
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from verification import meshes
-from verification.helpers import LinearLattice, cathode, isotropic_voigt
+from verification.helpers import ExpDiffusivity, LinearLattice, cathode, isotropic_voigt
 
 C_ISO = isotropic_voigt(140e3, 0.3)
-
-
-@dataclass(frozen=True)
-class ExpDiffusivity:
-    """D(x) = D0 exp(a x) in m²/s (strongly x-dependent)."""
-
-    D0: float
-    a: float
-    constant_value: float | None = None
-
-    def __call__(self, x: Any, xp: Any) -> Any:
-        return self.D0 * xp.exp(self.a * x)
 
 
 @pytest.fixture(scope="module")

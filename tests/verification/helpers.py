@@ -36,6 +36,18 @@ class LinearLattice:
         return np.full_like(x, self.k_a), np.full_like(x, self.k_c)
 
 
+@dataclass(frozen=True)
+class ExpDiffusivity:
+    """D(x) = D0 exp(a x) in m²/s (strongly x-dependent; exercises Newton)."""
+
+    D0: float
+    a: float
+    constant_value: float | None = None
+
+    def __call__(self, x: Any, xp: Any) -> Any:
+        return self.D0 * xp.exp(self.a * x)
+
+
 def isotropic_voigt(E: float, nu: float) -> NDArray[np.float64]:
     """6×6 Voigt stiffness of an isotropic solid (same unit as E)."""
     lam, mu = E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
