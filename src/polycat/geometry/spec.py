@@ -18,7 +18,7 @@ from polycat.geometry.tags import MAX_GRAINS
 MATRIX_KINDS = ("box", "shell", "none")
 
 #: Bumped whenever the builder changes the mesh it makes for a given spec.
-GEOMETRY_ALGORITHM_VERSION = 1
+GEOMETRY_ALGORITHM_VERSION = 2  # 2: regularised tessellation with fallback (session 1)
 
 _INT_FIELDS = frozenset({"dim", "n_grains", "seed", "lloyd_iterations"})
 
