@@ -505,34 +505,26 @@ class Run:
         return info
 
     def _state_functions(self) -> dict[str, fem.Function]:
-        d = self.model.diffusion
-        return {"x": d.x, "x_n": d.x_n, "x_nm1": d.x_nm1, "u": self.model.u}
+        return {**self.model.diffusion.fields, "u": self.model.u}
 
     def _snapshot(self) -> dict[str, Any]:
-        d = self.model.diffusion
-        snap: dict[str, Any] = {
-            name: f.x.array.copy() for name, f in self._state_functions().items()
-        }
-        snap["_dt_prev"], snap["_flux_prev"] = d._dt_prev, d._flux_prev
-        return snap
+        arrays = {name: f.x.array.copy() for name, f in self._state_functions().items()}
+        return {"arrays": arrays, "history": self.model.diffusion.history()}
 
     def _restore(self, snap: dict[str, Any]) -> None:
-        d = self.model.diffusion
         for name, f in self._state_functions().items():
-            f.x.array[:] = snap[name]
-        d._dt_prev, d._flux_prev = snap["_dt_prev"], snap["_flux_prev"]
-        d.invalidate_jacobian()
+            f.x.array[:] = snap["arrays"][name]
+        self.model.diffusion.restore_history(snap["history"])
 
     # -- checkpoint / restart ------------------------------------------------------------
     def _write_checkpoint(self, i: int, soc: float, t_s: float) -> None:
-        d = self.model.diffusion
         state = {
             "config_digest": config_digest(self.cfg),
             "step_index": i,
             "soc": soc,
             "t_s": t_s,
             "ranks": self.comm.size,
-            "diffusion": {"dt_prev": d._dt_prev, "flux_prev": d._flux_prev},
+            "diffusion": self.model.diffusion.history(),
             "summary": self.summary,
             "boundaries": self.boundaries,
             "grains": self.grains,
@@ -546,10 +538,7 @@ class Run:
 
     def _restore_checkpoint(self, state: dict[str, Any]) -> None:
         load_fields(self.comm, self.out, state, self._state_functions())
-        d = self.model.diffusion
-        d._dt_prev = state["diffusion"]["dt_prev"]
-        d._flux_prev = state["diffusion"]["flux_prev"]
-        d.invalidate_jacobian()
+        self.model.diffusion.restore_history(state["diffusion"])
         self.summary = list(state["summary"])
         self.boundaries = list(state["boundaries"])
         self.grains = list(state["grains"])

@@ -176,6 +176,21 @@ class DiffusionSolver:
         self._dt_prev = None
         self._flux_prev = None
 
+    @property
+    def fields(self) -> dict[str, fem.Function]:
+        """The time levels x, x_n, x_nm1: with :meth:`history`, all a restart needs."""
+        return {"x": self.x, "x_n": self.x_n, "x_nm1": self.x_nm1}
+
+    def history(self) -> dict[str, float | None]:
+        """The previous step length and flux (they choose the BDF2 coefficients)."""
+        return {"dt_prev": self._dt_prev, "flux_prev": self._flux_prev}
+
+    def restore_history(self, history: dict[str, float | None]) -> None:
+        """Undo to a :meth:`history` taken earlier (after the :attr:`fields` are restored)."""
+        self._dt_prev = history["dt_prev"]
+        self._flux_prev = history["flux_prev"]
+        self.invalidate_jacobian()
+
     def mean(self) -> float:
         """Volume average of x over the mesh (collective)."""
         local = fem.assemble_scalar(self.mass_form)
