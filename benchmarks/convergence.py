@@ -82,7 +82,7 @@ def v1(hs: list[float], degree: int) -> list[tuple[float, int, float, float]]:
             m.mesh, m.cell_tags, m.facet_tags, m.grain_tags, None, m.interface_tags
         )
         flux = -rate * dom.particle_volume() / dom.interface_area()
-        solver = DiffusionSolver(
+        solver = DiffusionSolver.build(
             dom.submesh,
             dom.sub_interface_tags,
             INTERFACE,
@@ -107,7 +107,7 @@ def _sphere_model(m: meshes.TaggedMesh, degree: int, **kw: object) -> ChemoMecha
         "grain_tags": m.grain_tags,
         "matrix_tag": m.matrix_tag,
         "interface_tags": m.interface_tags,
-        "outer_tags": m.outer_tags,
+        "outer": m.outer,
         "rotations": {1: np.eye(3)},
         "bc": MechanicsBC("free"),
         "settings": SolverSettings(element_degree=degree, ksp_rtol=1e-10),

@@ -103,6 +103,7 @@ def _literal(text: str) -> Any:
 
 
 def worker(args: argparse.Namespace) -> int:
+    import dataclasses
     import resource
 
     import dolfinx_solver  # noqa: F401
@@ -111,31 +112,27 @@ def worker(args: argparse.Namespace) -> int:
     import numpy as np
 
     from polycat.config import load_config
-    from polycat.simulation import Run
+    from polycat.config.resolve import resolve
+    from polycat.simulation.runner import RunSession
 
-    if args.solver_settings:
-        # SolverSettings fields that the config does not expose (benchmark A/B switches)
-        import functools
-
-        import polycat.simulation
-        from polycat.fem.settings import SolverSettings
-
-        extra = {k: _literal(v) for k, v in (item.split("=", 1) for item in args.solver_settings)}
-        polycat.simulation.SolverSettings = functools.partial(  # type: ignore[misc,assignment]
-            SolverSettings, **extra
-        )
     comm = MPI.COMM_WORLD
     overrides = [
         f"output.dir={OUT / f'perf_run_{args.label}_{comm.size}'}",
         "output.plots=false",
         *args.overrides,
     ]
-    cfg = load_config(args.config, overrides)
+    plan = resolve(load_config(args.config, overrides))
+    if args.solver_settings:
+        # SolverSettings fields that the config does not expose (benchmark A/B switches)
+        extra = {k: _literal(v) for k, v in (item.split("=", 1) for item in args.solver_settings)}
+        plan = dataclasses.replace(plan, solver=dataclasses.replace(plan.solver, **extra))
     t_start = time.perf_counter()
-    run = Run(cfg, overwrite=True, comm=comm)
+    run = RunSession(plan, comm)
+    run.open_results(overwrite=True, resume=False)
     run.setup()
-    run.dof_counts = run.dofs()
-    model = run.model
+    assert run.problem is not None
+    dof_counts = run.problem.dofs()
+    model = run.problem.model
     el = model.elasticity
     solves: list[tuple[float, int]] = []
     solve = el.solve
@@ -147,6 +144,7 @@ def worker(args: argparse.Namespace) -> int:
 
     el.solve = timed_solve  # type: ignore[method-assign]
     run.execute()
+    run.close()
     total = time.perf_counter() - t_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     peaks = comm.gather(round(peak, 1), root=0)
@@ -174,8 +172,8 @@ def worker(args: argparse.Namespace) -> int:
             speedup_cold=round(t_new / cold, 1),
             newcomer_rel_diff=float(f"{diff.norm() / u_ref.norm():.2e}"),
         )
-    w = run.timers.wall
-    n_steps = len(run.diff_newton)
+    w = run.record.timers.wall
+    n_steps = len(run.record.diff_newton)
     its = [s[1] for s in solves]
     walls = [s[0] for s in solves]
     later = its[1:] or [0]
@@ -183,9 +181,9 @@ def worker(args: argparse.Namespace) -> int:
         {
             "label": args.label,
             "ranks": comm.size,
-            "cells": run.dof_counts["cells"],
-            "dofs_u": run.dof_counts["displacement"],
-            "dofs_x": run.dof_counts["concentration"],
+            "cells": dof_counts["cells"],
+            "dofs_u": dof_counts["displacement"],
+            "dofs_x": dof_counts["concentration"],
             "steps": n_steps,
             "reports": len(solves),
             "mesh_s": round(w.get("mesh", 0.0), 2),
@@ -205,14 +203,14 @@ def worker(args: argparse.Namespace) -> int:
             "mechanics_s": round(w.get("step_mechanics", 0.0), 2),
             "total_s": round(total, 2),
             "peak_rss_mb_per_rank": max(peaks) if peaks else None,
-            "newton_its": int(sum(run.diff_newton)),
+            "newton_its": int(sum(run.record.diff_newton)),
             "jacobian_assemblies": model.diffusion.jacobian_assemblies,
         }
     )
     if comm.rank == 0:
         Path(args.json).write_text(json.dumps(row, indent=1))
         if not args.keep_fields:  # hundreds of MB per run; the CSV/JSON tables stay
-            shutil.rmtree(Path(cfg.output.dir) / "fields", ignore_errors=True)
+            shutil.rmtree(plan.output.dir / "fields", ignore_errors=True)
     return 0
 
 

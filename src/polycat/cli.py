@@ -23,8 +23,8 @@ import sys
 from collections.abc import Sequence
 
 from polycat import __version__
-from polycat.config import ConfigError, dump_config, load_config
-from polycat.errors import GeometryError, SolverError
+from polycat.config import dump_config, load_config
+from polycat.errors import ConfigError, GeometryError, SolverError
 
 log = logging.getLogger("polycat")
 
@@ -159,15 +159,16 @@ def cmd_materials(_: argparse.Namespace) -> int:
 
 
 def cmd_mesh(args: argparse.Namespace) -> int:
-    cfg = load_config(args.config, args.overrides)
-    from polycat.workflow import prepare_mesh
+    from polycat.config.resolve import resolve
 
-    folder = prepare_mesh(cfg)
+    plan = resolve(load_config(args.config, args.overrides))
+    from polycat.simulation import prepare_mesh, write_orientation_table
+
+    folder = prepare_mesh(plan)
     _say(f"mesh folder: {folder}")
     if env_rank() == 0:
-        from polycat.workflow import write_orientation_table
-
-        _say(f"orientations ({cfg.orientation.texture}): {write_orientation_table(cfg, folder)}")
+        table = write_orientation_table(plan, folder)
+        _say(f"orientations ({plan.orientation.texture}): {table}")
     return EXIT_OK
 
 
@@ -193,13 +194,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"--resume {d} continues that run with its own config.resolved.yaml; drop "
                 + ", ".join(clash)
             )
-        saved = d / "config.resolved.yaml"
-        if not saved.is_file():
-            what = "no such directory" if not d.is_dir() else "no config.resolved.yaml in it"
-            raise ConfigError(
-                f"--resume {d}: {what}; give the results directory of an interrupted run"
-            )
-        if _run_status(d) == "completed":
+        from polycat.simulation.restart import check_resume_dir, run_status
+
+        saved = check_resume_dir(d)
+        if run_status(d) == "completed":
             _say(f"{d} holds a completed run; nothing to resume")
             return EXIT_OK
         cfg = load_config(saved, [f"output.dir={d}"])
@@ -209,24 +207,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.out:
             overrides.append(f"output.dir={args.out}")
         cfg = load_config(args.config, overrides)
+    from polycat.config.resolve import resolve
     from polycat.preflight import check_run
 
     check_run(cfg, force=args.force)
-    from polycat.workflow import run
+    plan = resolve(cfg)
+    from polycat.simulation import run
 
-    run(cfg, overwrite=args.overwrite, resume=resume)
+    run(plan, overwrite=args.overwrite, resume=resume)
     return EXIT_OK
-
-
-def _run_status(d: os.PathLike[str]) -> str | None:
-    """The status recorded in a results directory's run.json, if readable."""
-    from pathlib import Path
-
-    try:
-        status = json.loads((Path(d) / "run.json").read_text(encoding="utf-8")).get("status")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return str(status) if status is not None else None
 
 
 def cmd_study(args: argparse.Namespace) -> int:

@@ -10,6 +10,10 @@ A comma-separated list of faults, each ``KIND:key=value:...``:
 - ``exception:step=N[:rank=R]`` — an unexpected exception (RuntimeError) at step N on rank R
   only (default 0): the other ranks carry on into the next collective, which is the hang
   an MPI job must not suffer (the CLI aborts the job instead).
+- ``nan:step=N[:rank=R]`` — after step N is solved, the Li fraction of rank R's own DOFs
+  (default rank 0) becomes NaN, without any communication: a failure only that rank's
+  data shows. Every check of local data must be reduced over the ranks first, so the
+  run stops on every rank with the same error instead of hanging.
 
 Unset (the normal case) it costs nothing. The hook exists for tests and for users who want
 to check on their own cluster that a failure ends the job (docs/internals.md).
@@ -20,14 +24,14 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from polycat.config import ConfigError
-from polycat.errors import SolverError
+from polycat.errors import ConfigError, SolverError
 
 __all__ = ["ENV", "Fault", "FaultInjector", "parse_faults"]
 
 ENV = "POLYCAT_FAULT"
-_KINDS = ("solver", "exception", "sleep")
+_KINDS = ("solver", "exception", "sleep", "nan")
 
 
 @dataclass
@@ -57,7 +61,7 @@ def parse_faults(text: str) -> list[Fault]:
             fields[key] = int(value)
         if "step" not in fields:
             raise ConfigError(f"{ENV}: {item!r} needs step=N (1-based time step)")
-        rank = fields.get("rank", 0 if kind == "exception" else None)
+        rank = fields.get("rank", 0 if kind in ("exception", "nan") else None)
         faults.append(
             Fault(kind, fields["step"], fields.get("count", 1), rank, fields.get("ms", 0))
         )
@@ -72,8 +76,9 @@ class FaultInjector:
         self.faults = parse_faults(os.environ.get(ENV, "") if text is None else text)
 
     def before_attempt(self, step: int) -> None:
+        """Raise or sleep as configured for the start of an attempt of ``step``."""
         for f in self.faults:
-            if f.step != step or f.used >= f.count:
+            if f.kind == "nan" or f.step != step or f.used >= f.count:
                 continue
             if f.rank is not None and f.rank != self.rank:
                 continue
@@ -84,3 +89,11 @@ class FaultInjector:
             if f.kind == "solver":
                 raise SolverError(f"injected solver failure at step {step} ({ENV})")
             raise RuntimeError(f"injected exception at step {step} on rank {self.rank} ({ENV})")
+
+    def after_step(self, step: int, local_values: Any) -> None:
+        """Poison ``local_values`` (this rank's array of x) with NaN for a ``nan`` fault."""
+        for f in self.faults:
+            if f.kind != "nan" or f.step != step or f.used >= f.count or f.rank != self.rank:
+                continue
+            f.used += 1
+            local_values[:] = float("nan")

@@ -3,8 +3,9 @@
 `load_mesh(comm, folder)` reads ``mesh.msh`` on rank 0 and distributes it with ghost mode
 ``shared_facet`` (interior-facet integrals over grain boundaries then work across process
 boundaries); ``markers.json``, ``grains.csv`` and ``info.json`` are read on rank 0 and
-broadcast. The tag scheme is that of `docs/internals.md`; the helpers below pick tags out of
-the markers by name. Coordinates are in µm.
+broadcast. The tag scheme is that of `docs/internals.md`; the markers are parsed once into a
+typed :class:`~polycat.geometry.tags.ParticleTags` (no other module reads tag names).
+Coordinates are in µm.
 """
 
 from __future__ import annotations
@@ -28,12 +29,9 @@ import dolfinx.mesh
 
 from polycat.geometry.errors import GeometryError
 from polycat.geometry.folder import GRAINS_FILE, INFO_FILE, MARKERS_FILE, MESH_FILE, is_complete
+from polycat.geometry.tags import ParticleTags
 
 Markers = dict[str, tuple[int, int]]
-
-_GRAIN = re.compile(r"^grain_(\d+)$")
-_GB = re.compile(r"^gb_(\d+)_(\d+)$")
-_INTERFACE = re.compile(r"^interface_(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,8 @@ class LoadedMesh:
         cell_tags: grain ids 1..N and 1000 (electrolyte).
         facet_tags: grain boundaries, interface patches and outer faces.
         markers: name → (tag, dim), identical on every rank.
+        tags: the markers, typed (grains, electrolyte, grain boundaries, interface patches,
+            outer faces).
         grains: ``grains.csv`` as column name → array (one entry per grain, in grain order).
         folder: the mesh folder.
         info: ``info.json`` (spec, versions, quality, timings).
@@ -56,6 +56,7 @@ class LoadedMesh:
     markers: Markers
     grains: dict[str, npt.NDArray[Any]]
     folder: Path
+    tags: ParticleTags
     info: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -93,7 +94,16 @@ def load_mesh(comm: MPI.Comm, folder: Path) -> LoadedMesh:
         raise RuntimeError(f"{folder / MESH_FILE} lacks cell or facet physical groups")
     data.cell_tags.name = "cell_tags"
     data.facet_tags.name = "facet_tags"
-    return LoadedMesh(data.mesh, data.cell_tags, data.facet_tags, markers, grains, folder, info)
+    return LoadedMesh(
+        data.mesh,
+        data.cell_tags,
+        data.facet_tags,
+        markers,
+        grains,
+        folder,
+        ParticleTags.from_markers(markers),
+        info,
+    )
 
 
 def _read_msh(comm: MPI.Comm, path: Path, dim: int) -> dolfinx.io.gmsh.MeshData:
@@ -139,41 +149,6 @@ def _read_msh(comm: MPI.Comm, path: Path, dim: int) -> dolfinx.io.gmsh.MeshData:
                 gmsh.finalize()
             else:
                 gmsh.model.remove()
-
-
-def grain_tags(markers: Markers) -> dict[int, int]:
-    """Grain id → cell tag (they are equal in the tag scheme), sorted by id."""
-    out = {int(m.group(1)): tag for name, (tag, _) in markers.items() if (m := _GRAIN.match(name))}
-    return dict(sorted(out.items()))
-
-
-def gb_tags(markers: Markers) -> dict[tuple[int, int], int]:
-    """Grain pair (i, j), i < j → facet tag of their boundary, sorted."""
-    out = {
-        (int(m.group(1)), int(m.group(2))): tag
-        for name, (tag, _) in markers.items()
-        if (m := _GB.match(name))
-    }
-    return dict(sorted(out.items()))
-
-
-def interface_tags(markers: Markers) -> dict[int, int]:
-    """Grain id → facet tag of its patch of the particle surface, sorted."""
-    out = {
-        int(m.group(1)): tag for name, (tag, _) in markers.items() if (m := _INTERFACE.match(name))
-    }
-    return dict(sorted(out.items()))
-
-
-def outer_tags(markers: Markers) -> dict[str, int]:
-    """Outer boundary name (``outer_xmin`` …, ``outer_sphere``/``outer_circle``) → facet tag."""
-    return {name: tag for name, (tag, _) in sorted(markers.items()) if name.startswith("outer_")}
-
-
-def electrolyte_tag(markers: Markers) -> int | None:
-    """Cell tag of the electrolyte, or None without a matrix."""
-    entry = markers.get("electrolyte")
-    return None if entry is None else entry[0]
 
 
 def _read_csv(path: Path) -> dict[str, npt.NDArray[Any]]:

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from polycat import crystal
-from polycat.config.schema import OrientationConfig
+from polycat.config.plan import OrientationSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ ORIENTATION_COLUMNS = (
 
 
 def build_microstructure(
-    orientation: OrientationConfig,
+    orientation: OrientationSpec,
     grain_ids: list[int] | tuple[int, ...],
     centroids_um: NDArray[np.float64] | None = None,
 ) -> Microstructure:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from polycat.results import read_csv
+from polycat.fileio import read_csv
 
 
 def soc_tag(soc: float) -> str:

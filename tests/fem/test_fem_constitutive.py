@@ -52,7 +52,7 @@ def test_rotated_anisotropic_stress(degree: int) -> None:
         grain_tags=m.grain_tags,
         matrix_tag=m.matrix_tag,
         interface_tags=m.interface_tags,
-        outer_tags=m.outer_tags,
+        outer=m.outer,
         rotations=rotations,
         cathode=cathode(LICRO2_MPA, lattice),
         matrix=MatrixPhase(E_m, nu_m),

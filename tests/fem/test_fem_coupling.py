@@ -95,7 +95,7 @@ def _run(m: meshes.TaggedMesh, coupling: str, **settings: Any) -> tuple[ChemoMec
         grain_tags=m.grain_tags,
         matrix_tag=None,
         interface_tags=m.interface_tags,
-        outer_tags={},
+        outer=(),
         rotations={1: np.eye(3)},
         cathode=CathodePhase(isotropic_voigt(E, NU), LinearLattice(k, k, 0.5), diffusivity, C_MAX),
         matrix=None,

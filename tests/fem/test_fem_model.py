@@ -40,7 +40,7 @@ def _model(m: meshes.TaggedMesh, **kw: Any) -> ChemoMechanicsModel:
         "grain_tags": m.grain_tags,
         "matrix_tag": m.matrix_tag,
         "interface_tags": m.interface_tags,
-        "outer_tags": m.outer_tags,
+        "outer": m.outer,
         "rotations": dict.fromkeys(m.grain_tags, np.eye(3)),
         "cathode": cathode(C_ISO, LinearLattice(0.01, 0.02, 0.5)),
         "matrix": MatrixPhase(22.1e3, 0.37) if m.matrix_tag is not None else None,

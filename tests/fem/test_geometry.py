@@ -38,15 +38,30 @@ from polycat.geometry import (
     is_complete,
 )
 from polycat.geometry import tags as T
-from polycat.mesh import (
-    LoadedMesh,
-    electrolyte_tag,
-    gb_tags,
-    grain_tags,
-    interface_tags,
-    load_mesh,
-    outer_tags,
-)
+from polycat.geometry.tags import ParticleTags
+from polycat.mesh import LoadedMesh, load_mesh
+
+
+# The typed tags seen as the name-keyed mappings these tests check against the tag scheme.
+def grain_tags(markers: dict[str, tuple[int, int]]) -> dict[int, int]:
+    return {g: g for g in ParticleTags.from_markers(markers).grains}
+
+
+def electrolyte_tag(markers: dict[str, tuple[int, int]]) -> int | None:
+    return ParticleTags.from_markers(markers).electrolyte
+
+
+def gb_tags(markers: dict[str, tuple[int, int]]) -> dict[tuple[int, int], int]:
+    return {pair: tag for tag, pair in ParticleTags.from_markers(markers).gb.items()}
+
+
+def interface_tags(markers: dict[str, tuple[int, int]]) -> dict[int, int]:
+    return {g: tag for tag, g in ParticleTags.from_markers(markers).interface.items()}
+
+
+def outer_tags(markers: dict[str, tuple[int, int]]) -> dict[str, int]:
+    return {f.name: f.tag for f in ParticleTags.from_markers(markers).outer}
+
 
 CASES = {
     "box3d": GeometrySpec(n_grains=8, seed=3, mesh_size_um=1.0, matrix_size_um=12.0),

@@ -13,7 +13,7 @@ import ufl
 
 from polycat.post.readers import (
     ReaderSettings,
-    derive,
+    derive_samples,
     facet_statistics,
     grain_rows,
     stress_summary,
@@ -88,7 +88,7 @@ def test_cell_statistics() -> None:
     mesh, ct, _ = two_grain_box(comm)
     s = settings()
     samples = sample_cells(mesh, ct, linear_stress(mesh), 0.5)
-    d = derive(samples, s)
+    d = derive_samples(samples, s)
     tot_vol = comm.allreduce(samples.weight.sum())
     assert tot_vol == pytest.approx(2.0, rel=1e-12)
     np.testing.assert_allclose(d.s_h, (100 + 30 * samples.coords[:, 1] - 50 + 20) / 3, rtol=1e-12)
@@ -103,7 +103,7 @@ def test_cell_statistics() -> None:
 
 
 def test_closed_form_largest_principal_stress_matches_eigvalsh() -> None:
-    from polycat.post.readers import largest_eigenvalue_sym3
+    from polycat.post.stress import largest_eigenvalue_sym3
 
     rng = np.random.default_rng(3)
     a = rng.normal(size=(2000, 3, 3)) * 800.0

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from polycat.cli import main
-from polycat.results import read_csv
+from polycat.fileio import read_csv
 
 SUMMARY_REQUIRED = (
     "soc", "time_s", "x_mean", "sigma_r_max_MPa", "sigma_r_min_MPa", "sigma_hoop_max_MPa",

@@ -43,7 +43,7 @@ def _model(m: meshes.TaggedMesh, settings: SolverSettings, **kw: Any) -> ChemoMe
         "grain_tags": m.grain_tags,
         "matrix_tag": m.matrix_tag,
         "interface_tags": m.interface_tags,
-        "outer_tags": m.outer_tags,
+        "outer": m.outer,
         "rotations": rots,
         "cathode": cathode(C_ISO, LinearLattice(0.01, -0.03, 0.5)),
         "matrix": None,

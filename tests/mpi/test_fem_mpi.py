@@ -63,7 +63,7 @@ def _quantities(
         grain_tags=m.grain_tags,
         matrix_tag=m.matrix_tag,
         interface_tags=m.interface_tags,
-        outer_tags=m.outer_tags,
+        outer=m.outer,
         rotations={t: rots[i] for i, t in enumerate(m.grain_tags)},
         cathode=cathode(LICRO2_MPA, LinearLattice(-0.02, 0.03, 1.0), D_m2_s=1e-15),
         matrix=MatrixPhase(22.1e3, 0.37),

@@ -10,7 +10,7 @@ import pytest
 import ufl
 
 from fem.test_readers import GB_TAG, linear_stress, settings, two_grain_box
-from polycat.post.readers import derive, facet_statistics, grain_rows
+from polycat.post.readers import derive_samples, facet_statistics, grain_rows
 from polycat.post.sampling import sample_cells, sample_facets
 
 
@@ -24,7 +24,7 @@ def test_parallel_matches_serial_numbers() -> None:
         overall, rows = facet_statistics(comm, fs, [GB_TAG], strength=120.0)
         X = ufl.SpatialCoordinate(mesh)
         samples = sample_cells(mesh, ct, sig, 0.2 + X[0])
-        g = grain_rows(comm, samples, derive(samples, settings()), settings())
+        g = grain_rows(comm, samples, derive_samples(samples, settings()), settings())
         results[name] = (overall, rows[0], g)
     ow, rw, gw = results["world"]
     os_, rs, gs = results["self"]

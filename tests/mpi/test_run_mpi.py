@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from polycat.config import validate_config
-from polycat.results import read_csv
+from polycat.config.resolve import resolve
+from polycat.fileio import read_csv
 from polycat.simulation import run
 
 pytestmark = pytest.mark.timeout(600)
@@ -45,10 +46,10 @@ def test_two_ranks_match_one() -> None:
     tmp = Path(world.bcast(tempfile.mkdtemp(prefix="polycat-mpi-") if world.rank == 0 else None))
     data = dict(CASE, output=dict(CASE["output"], mesh_dir=str(tmp / "meshes")))
     par = validate_config(dict(data, output=dict(data["output"], dir=str(tmp / "par"))))
-    run(par, comm=world)
+    run(resolve(par), comm=world)
     if world.rank == 0:
         ser = validate_config(dict(data, output=dict(data["output"], dir=str(tmp / "ser"))))
-        run(ser, comm=MPI.COMM_SELF)
+        run(resolve(ser), comm=MPI.COMM_SELF)
     world.Barrier()
     failures = []
     if world.rank == 0:

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import yaml
 
-from polycat.results import read_csv
+from polycat.fileio import read_csv
 
 HERE = Path(__file__).resolve().parent
 N_CASES = 8

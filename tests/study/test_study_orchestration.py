@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import yaml
 
-from polycat.results import read_csv
+from polycat.fileio import read_csv
 from polycat.study import aggregate, load_study, run_local_study, statuses, submit_slurm_study
 from polycat.study.expand import Case, Study
 from polycat.study.slurm import parse_array_ids, write_sbatch

@@ -2,31 +2,31 @@
 
 import numpy as np
 
-from polycat.config.schema import OrientationConfig
+from polycat.config.plan import OrientationSpec
 from polycat.microstructure import ORIENTATION_COLUMNS, build_microstructure
 
 
 def test_random_is_seeded_and_orthonormal() -> None:
-    cfg = OrientationConfig(texture="random", seed=3)
+    cfg = OrientationSpec(texture="random", seed=3)
     a = build_microstructure(cfg, [1, 2, 3, 4])
     b = build_microstructure(cfg, [1, 2, 3, 4])
     np.testing.assert_array_equal(a.rotations, b.rotations)
     for R in a.rotations:
         np.testing.assert_allclose(R @ R.T, np.eye(3), atol=1e-12)
         assert np.linalg.det(R) > 0
-    c = build_microstructure(OrientationConfig(texture="random", seed=4), [1, 2, 3, 4])
+    c = build_microstructure(OrientationSpec(texture="random", seed=4), [1, 2, 3, 4])
     assert not np.allclose(a.rotations, c.rotations)
 
 
 def test_radial_c_axis_along_centroid() -> None:
     cents = np.array([[1.0, 0, 0], [0, 2.0, 0], [1.0, 1.0, 1.0]])
-    ms = build_microstructure(OrientationConfig(texture="radial", seed=1), [1, 2, 3], cents)
+    ms = build_microstructure(OrientationSpec(texture="radial", seed=1), [1, 2, 3], cents)
     for R, x in zip(ms.rotations, cents, strict=True):
         assert abs(R[:, 2] @ x / np.linalg.norm(x)) > 1 - 1e-12
 
 
 def test_table_columns_and_fixed() -> None:
-    ms = build_microstructure(OrientationConfig(texture="fixed", euler_deg=(0, 90, 0)), [5, 7])
+    ms = build_microstructure(OrientationSpec(texture="fixed", euler_deg=(0, 90, 0)), [5, 7])
     rows = ms.table()
     assert [r["grain"] for r in rows] == [5, 7]
     assert set(rows[0]) == set(ORIENTATION_COLUMNS)

@@ -20,6 +20,8 @@ import dolfinx.io.gmsh
 import dolfinx.mesh
 import gmsh
 
+from polycat.geometry.tags import OuterFace, ParticleTags
+
 ELECTROLYTE = 1000
 OUTER_SPHERE = 3010
 BOX_FACES = ("outer_xmin", "outer_xmax", "outer_ymin", "outer_ymax", "outer_zmin", "outer_zmax")
@@ -39,10 +41,23 @@ class TaggedMesh:
     mesh: dolfinx.mesh.Mesh
     cell_tags: dolfinx.mesh.MeshTags
     facet_tags: dolfinx.mesh.MeshTags
-    grain_tags: list[int]
-    matrix_tag: int | None
-    interface_tags: list[int]
-    outer_tags: dict[str, int]
+    tags: ParticleTags
+
+    @property
+    def grain_tags(self) -> list[int]:
+        return list(self.tags.grains)
+
+    @property
+    def matrix_tag(self) -> int | None:
+        return self.tags.electrolyte
+
+    @property
+    def interface_tags(self) -> list[int]:
+        return sorted(self.tags.interface)
+
+    @property
+    def outer(self) -> tuple[OuterFace, ...]:
+        return self.tags.outer
 
 
 def _init(name: str) -> None:
@@ -78,16 +93,12 @@ def _finish(comm: MPI.Comm, order: int, msh_file: Path | None) -> dolfinx.io.gms
 
 
 def _tagged(data: dolfinx.io.gmsh.MeshData) -> TaggedMesh:
-    groups = {name: int(pg.tag) for name, pg in data.physical_groups.items()}
-    grains = sorted(t for n, t in groups.items() if n.startswith("grain_"))
+    groups = {name: (int(pg.tag), int(pg.dim)) for name, pg in data.physical_groups.items()}
     return TaggedMesh(
         mesh=data.mesh,
         cell_tags=data.cell_tags,
         facet_tags=data.facet_tags,
-        grain_tags=grains,
-        matrix_tag=groups.get("electrolyte"),
-        interface_tags=sorted(t for n, t in groups.items() if n.startswith("interface_")),
-        outer_tags={n: t for n, t in groups.items() if n.startswith("outer_")},
+        tags=ParticleTags.from_markers(groups),
     )
 
 

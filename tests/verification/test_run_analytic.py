@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from polycat.cli import main
-from polycat.results import read_csv
+from polycat.fileio import read_csv
 
 E1, NU1 = 140.0, 0.30  # GPa
 E2, NU2 = 22.1, 0.37  # GPa

@@ -63,7 +63,7 @@ def model() -> ChemoMechanicsModel:
         grain_tags=m.grain_tags,
         matrix_tag=None,
         interface_tags=m.interface_tags,
-        outer_tags={},
+        outer=(),
         rotations={1: np.eye(3)},
         cathode=cathode(isotropic_voigt(E, NU), LinearLattice(k, k, X0), D_m2_s=1e-14, c_max=C_MAX),
         matrix=None,

@@ -65,7 +65,7 @@ def _solve(m: meshes.TaggedMesh, kind: str) -> ChemoMechanicsModel:
         grain_tags=m.grain_tags,
         matrix_tag=m.matrix_tag,
         interface_tags=m.interface_tags,
-        outer_tags=m.outer_tags,
+        outer=m.outer,
         rotations={1: np.eye(3)},
         cathode=cathode(isotropic_voigt(E1, NU1), LinearLattice(EPS, EPS, 0.0)),
         matrix=MatrixPhase(E2, NU2),

@@ -49,7 +49,7 @@ def _grain_average(m: meshes.TaggedMesh, R: np.ndarray) -> np.ndarray:
         grain_tags=m.grain_tags,
         matrix_tag=m.matrix_tag,
         interface_tags=m.interface_tags,
-        outer_tags=m.outer_tags,
+        outer=m.outer,
         rotations={1: R},
         cathode=cathode(isotropic_voigt(E1, NU1), LinearLattice(EPS_A, EPS_C, 0.0)),
         matrix=MatrixPhase(E2, NU2),

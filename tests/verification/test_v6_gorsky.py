@@ -70,7 +70,7 @@ def test_gorsky_equilibrium(form: str) -> None:
         proj = L2Projector(V, expr, {})
         proj.project(phi)
         proj.destroy()
-    solver = DiffusionSolver(
+    solver = DiffusionSolver.build(
         msh, None, 0, ConstantDiffusivity(D_M2_S), SolverSettings(), potential=phi
     )
     x0 = 0.5

@@ -41,7 +41,7 @@ def _free_model(
         grain_tags=m.grain_tags,
         matrix_tag=None,
         interface_tags=m.interface_tags,
-        outer_tags={},
+        outer=(),
         rotations=rotations,
         cathode=cathode(LICRO2_MPA, LATTICE),
         matrix=None,

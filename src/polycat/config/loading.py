@@ -19,11 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from polycat.config.schema import CathodeConfig, RunConfig
-
-
-class ConfigError(ValueError):
-    """A config that cannot be run; the message is meant for the user as is."""
-
+from polycat.errors import ConfigError
 
 # Union members are tagged; those tags appear in pydantic's error locations after
 # the field that holds the union. They carry no meaning for a user.

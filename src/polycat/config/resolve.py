@@ -1,7 +1,25 @@
-"""From the validated config to the library's material objects (no FEniCSx)."""
+"""The one converter from the validated config to the frozen run plan (no FEniCSx).
+
+:func:`resolve` turns a :class:`~polycat.config.schema.RunConfig` into a
+:class:`~polycat.config.plan.RunPlan`; material-dependent defaults (strengths, x window)
+are filled here, so nothing below the config layer sees pydantic or applies a default.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from polycat.config.loading import dump_config
+from polycat.config.plan import (
+    LoadingSpec,
+    LoopSpec,
+    MechanicsSpec,
+    OrientationSpec,
+    OutputSpec,
+    ReaderCriteria,
+    RunPlan,
+)
 from polycat.config.schema import (
     AnisotropicElasticityConfig,
     CathodeConfig,
@@ -9,6 +27,9 @@ from polycat.config.schema import (
     RunConfig,
     TableLatticeStrainConfig,
 )
+from polycat.digest import stable_digest
+from polycat.fem.settings import MechanicsBC, SolverSettings
+from polycat.geometry.spec import GeometrySpec
 from polycat.materials import (
     CATHODE_SOURCE_KEYS,
     ELECTROLYTE_SOURCE_KEYS,
@@ -81,4 +102,83 @@ def electrolyte_material(cfg: RunConfig) -> ElectrolyteMaterial | None:
         fracture_toughness_MPa_sqrt_m=None,
         sources=dict.fromkeys(ELECTROLYTE_SOURCE_KEYS, USER_SUPPLIED),
         notes="defined inline in the run config",
+    )
+
+
+def _vector3(v: tuple[float, ...]) -> tuple[float, float, float]:
+    a, b, c = (float(x) for x in v)
+    return (a, b, c)
+
+
+def config_digest(cfg: RunConfig) -> str:
+    """Hash of everything in a config that changes the answer (all but ``output``)."""
+    data = cfg.model_dump(mode="json")
+    data.pop("output", None)
+    return stable_digest(data, 16)
+
+
+def resolve(cfg: RunConfig) -> RunPlan:
+    """The run plan of a validated config (x window defaults already filled by
+    :func:`polycat.config.loading.validate_config`)."""
+    cathode = cathode_material(cfg)
+    electrolyte = electrolyte_material(cfg)
+    ld, mech, s, rd, out = cfg.loading, cfg.mechanics, cfg.solver, cfg.readers, cfg.output
+    if ld.x_start is None or ld.x_end is None:
+        raise ValueError("resolve() needs a config from validate_config (x window filled)")
+    o = cfg.orientation
+    return RunPlan(
+        geometry=GeometrySpec(**cfg.geometry.model_dump()),
+        orientation=OrientationSpec(
+            texture=o.texture,
+            seed=o.seed,
+            axis=o.axis if isinstance(o.axis, str) else _vector3(o.axis),
+            spread_deg=o.spread_deg,
+            euler_deg=_vector3(o.euler_deg),
+        ),
+        cathode=cathode,
+        electrolyte=electrolyte,
+        loading=LoadingSpec(
+            mode=ld.mode,
+            c_rate=ld.c_rate,
+            x_start=ld.x_start,
+            x_end=ld.x_end,
+            report_soc=tuple(ld.report_soc),
+        ),
+        mechanics=MechanicsSpec(
+            bc=MechanicsBC(mech.boundary, mech.stack_pressure_MPa),
+            element_degree=mech.element_degree,
+            temperature_K=mech.temperature_K,
+        ),
+        coupling=cfg.coupling,
+        solver=SolverSettings(
+            element_degree=mech.element_degree,
+            ksp_rtol=s.ksp_rtol,
+            p_multigrid=s.p_multigrid,
+            projection_size=s.projection_size,
+            jacobian_lag_contraction=s.jacobian_lag_contraction,
+            coupling_tol=s.two_way_tol,
+            coupling_max_it=s.two_way_max_iter,
+            mechanics_options=dict(s.petsc_mechanics),
+            diffusion_options=dict(s.petsc_diffusion),
+        ),
+        loop=LoopSpec(
+            steps_per_report=s.steps_per_report,
+            max_dt_s=s.max_dt_s,
+            max_step_cuts=s.max_step_cuts,
+            checkpoint=s.checkpoint,
+        ),
+        readers=ReaderCriteria(
+            gb_strength_MPa=rd.gb_strength_MPa or cathode.gb_strength_MPa,
+            gb_shear_strength_MPa=rd.gb_shear_strength_MPa,
+            adhesion_strength_MPa=(rd.adhesion_strength_MPa or electrolyte.adhesion_strength_MPa)
+            if electrolyte is not None
+            else None,
+            profile_bins=rd.profile_bins,
+        ),
+        output=OutputSpec(
+            dir=Path(out.dir), mesh_dir=Path(out.mesh_dir), fields=out.fields, plots=out.plots
+        ),
+        digest=config_digest(cfg),
+        config_json=json.dumps(cfg.model_dump(mode="json")),
+        config_yaml=dump_config(cfg),
     )

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from polycat.fem.settings import SolverSettings
+
 PositiveFloat = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
@@ -381,6 +383,7 @@ class MechanicsConfig(Section):
 # --------------------------------------------------------------------------- solver
 
 PetscValue = str | int | float | bool | None
+_SOLVER_DEFAULTS = SolverSettings()  # the one set of solver defaults (polycat.fem.settings)
 
 
 class SolverConfig(Section):
@@ -389,33 +392,38 @@ class SolverConfig(Section):
     )
     max_dt_s: PositiveFloat | None = Field(None, description="upper bound on the time step, s")
     ksp_rtol: float = Field(
-        1e-6,
+        _SOLVER_DEFAULTS.ksp_rtol,
         gt=0.0,
         lt=1.0,
         description="relative tolerance of the mechanics CG solve (1e-6 moves every summary "
         "value by < 2e-4 relative against 1e-8 on the default case; docs/performance.md)",
     )
     p_multigrid: bool = Field(
-        True,
+        _SOLVER_DEFAULTS.p_multigrid,
         description="P2 mechanics: precondition with a two-level p-multigrid (P1 coarse level "
         "with GAMG); ignored when petsc_mechanics sets pc_* options",
     )
     projection_size: int = Field(
-        8,
+        _SOLVER_DEFAULTS.projection_size,
         ge=0,
         le=64,
         description="mechanics starts from the Galerkin projection onto up to this many "
         "previous solutions (0: from the previous solution)",
     )
     jacobian_lag_contraction: float = Field(
-        0.1,
+        _SOLVER_DEFAULTS.jacobian_lag_contraction,
         ge=0.0,
         lt=1.0,
         description="diffusion reuses its Newton Jacobian while each iteration cuts the "
         "residual at least by this factor (0: plain Newton)",
     )
-    two_way_tol: float = Field(1e-6, gt=0.0, lt=1.0, description="two-way coupling tolerance")
-    two_way_max_iter: int = Field(30, ge=1, le=1000)
+    two_way_tol: float = Field(
+        _SOLVER_DEFAULTS.coupling_tol,
+        gt=0.0,
+        lt=1.0,
+        description="two-way coupling tolerance on max |Δx| between iterations",
+    )
+    two_way_max_iter: int = Field(_SOLVER_DEFAULTS.coupling_max_it, ge=1, le=1000)
     max_step_cuts: int = Field(
         4,
         ge=0,

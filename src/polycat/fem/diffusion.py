@@ -22,7 +22,8 @@ D and no potential the Jacobian is exact and assembled only when the step length
 from __future__ import annotations
 
 import time
-from typing import Literal, cast
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
 from mpi4py import MPI
@@ -35,6 +36,7 @@ from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
+from .forms import transport_residual
 from .info import DiffusionInfo
 from .phases import DiffusivityLaw
 from .settings import SolverSettings
@@ -47,7 +49,14 @@ from .solvers import (
     reason_name,
 )
 
-__all__ = ["DIFF_PREFIX", "M2_S_TO_UM2_S", "DiffusionSolver"]
+__all__ = [
+    "DIFF_PREFIX",
+    "M2_S_TO_UM2_S",
+    "DiffusionSolver",
+    "TransportState",
+    "diffusivity_um2_s",
+    "flux_measure",
+]
 
 DIFF_PREFIX = "polycat_diff_"
 M2_S_TO_UM2_S = 1e12
@@ -84,87 +93,139 @@ def _set_constant(const: fem.Constant, value: float) -> None:
     const.value = value  # type: ignore[assignment]
 
 
+@dataclass
+class TransportState:
+    """The unknown x, its two previous time levels and the coefficients of the residual.
+
+    ẋ ≈ a0 x + a1 x_n + a2 x_nm1 (backward Euler or variable-step BDF2); ``flux`` is the
+    outward interface flux of x (µm/s).
+    """
+
+    x: fem.Function
+    x_n: fem.Function
+    x_nm1: fem.Function
+    a0: fem.Constant
+    a1: fem.Constant
+    a2: fem.Constant
+    flux: fem.Constant
+
+    @classmethod
+    def on(cls, V: fem.FunctionSpace) -> TransportState:
+        """Fresh functions and zero coefficients on the x space ``V``."""
+        msh = V.mesh
+        return cls(
+            x=fem.Function(V, name="x"),
+            x_n=fem.Function(V),
+            x_nm1=fem.Function(V),
+            a0=fem.Constant(msh, np.float64(0.0)),
+            a1=fem.Constant(msh, np.float64(0.0)),
+            a2=fem.Constant(msh, np.float64(0.0)),
+            flux=fem.Constant(msh, np.float64(0.0)),
+        )
+
+    @property
+    def xdot(self) -> ufl.core.expr.Expr:
+        """UFL time derivative a0 x + a1 x_n + a2 x_nm1."""
+        return self.a0 * self.x + self.a1 * self.x_n + self.a2 * self.x_nm1
+
+
+def diffusivity_um2_s(mesh: dolfinx.mesh.Mesh, law: DiffusivityLaw, x: fem.Function) -> Any:
+    """D(x) in µm²/s as a UFL expression (a Constant when the law does not depend on x)."""
+    D_const = law.constant_value
+    if D_const is not None:
+        return fem.Constant(mesh, np.float64(D_const * M2_S_TO_UM2_S))
+    return law(x, ufl) * M2_S_TO_UM2_S
+
+
+def flux_measure(V: fem.FunctionSpace, constant_D: bool) -> ufl.Measure:
+    """Volume measure of the flux term: UFL's own degree for a constant D; 2p + 2 for D(x)
+    built from exponentials (UFL would pick tens of points per cell, seconds per assembly;
+    2p + 2 integrates the term well and mass conservation stays exact, as the term
+    vanishes for v = 1)."""
+    dx = ufl.dx(domain=V.mesh)
+    if constant_D:
+        return dx
+    degree = V.ufl_element().embedded_superdegree
+    return ufl.dx(domain=V.mesh, metadata={"quadrature_degree": 2 * degree + 2})
+
+
 class DiffusionSolver:
     """Time stepper for x on a mesh (normally the grain submesh).
 
     Args:
-        mesh: the mesh of the particle (µm).
-        interface_tags: facet tags carrying the flux; ``interface_value`` selects them.
-        interface_value: facet tag value of the CAM–SE interface.
-        diffusivity: D(x) in m²/s.
-        settings: degree of x, time scheme, Newton and KSP tolerances, PETSc overrides.
-        potential: optional P1/P2 function φ (dimensionless μ_mech/RT) on ``mesh``.
+        state: x, its time levels and the residual's coefficients (:class:`TransportState`).
+        F: the residual (:func:`polycat.fem.forms.transport_residual` of ``state``).
+        settings: time scheme, Newton and KSP tolerances, PETSc overrides.
+        linear: True when the Jacobian does not depend on x (constant D, no potential):
+            then it is assembled only when the step length changes.
     """
 
     def __init__(
-        self,
+        self, state: TransportState, F: ufl.Form, settings: SolverSettings, linear: bool
+    ) -> None:
+        self.state = state
+        self.V = V = state.x.function_space
+        self.mesh = mesh = V.mesh
+        self.settings = settings
+        self.x, self.x_n, self.x_nm1 = state.x, state.x_n, state.x_nm1
+        self.flux, self.a0, self.a1, self.a2 = state.flux, state.a0, state.a1, state.a2
+        self._dt_prev: float | None = None
+        self._coeffs: tuple[float, float, float] = (0.0, 0.0, 0.0)
+        self._flux_prev: float | None = None
+        dxi = ufl.TrialFunction(V)
+        dx = ufl.dx(domain=mesh)
+        self.F_form = fem.form(F)
+        self.J_form = fem.form(ufl.derivative(F, state.x, dxi))
+        self.mass_form = fem.form(state.x * dx)
+        self.volume = float(
+            mesh.comm.allreduce(
+                fem.assemble_scalar(fem.form(fem.Constant(mesh, 1.0) * dx)), op=MPI.SUM
+            )
+        )
+        self.linear = linear
+        self.J = fem_petsc.create_matrix(self.J_form)
+        self.F = fem_petsc.create_vector(V)
+        self.dx_vec = fem_petsc.create_vector(V)
+        self._x_keep = fem_petsc.create_vector(V)
+        self._F_keep = fem_petsc.create_vector(V)
+        self._J_valid = False
+        self.jacobian_assemblies = 0
+        """Jacobian assemblies so far (each also rebuilds the preconditioner)."""
+        self._ksp: PETSc.KSP | None = None
+        self._symmetric = self.linear
+
+    @classmethod
+    def build(
+        cls,
         mesh: dolfinx.mesh.Mesh,
         interface_tags: dolfinx.mesh.MeshTags | None,
         interface_value: int,
         diffusivity: DiffusivityLaw,
         settings: SolverSettings,
         potential: fem.Function | None = None,
-    ) -> None:
-        self.mesh = mesh
-        self.settings = settings
-        self.V = fem.functionspace(mesh, ("Lagrange", settings.x_degree))
-        self.x = fem.Function(self.V, name="x")
-        self.x_n = fem.Function(self.V)
-        self.x_nm1 = fem.Function(self.V)
-        self.potential = potential
-        self.flux = fem.Constant(mesh, np.float64(0.0))  # outward flux of x, µm/s
-        # time-derivative coefficients: ẋ ≈ a0 x + a1 x_n + a2 x_nm1
-        self.a0 = fem.Constant(mesh, np.float64(0.0))
-        self.a1 = fem.Constant(mesh, np.float64(0.0))
-        self.a2 = fem.Constant(mesh, np.float64(0.0))
-        self._dt_prev: float | None = None
-        self._coeffs: tuple[float, float, float] = (0.0, 0.0, 0.0)
-        self._flux_prev: float | None = None
-
-        v = ufl.TestFunction(self.V)
-        dxi = ufl.TrialFunction(self.V)
-        D_const = diffusivity.constant_value
-        if D_const is not None:
-            D = fem.Constant(mesh, np.float64(D_const * M2_S_TO_UM2_S))
-        else:
-            D = diffusivity(self.x, ufl) * M2_S_TO_UM2_S
-        x = self.x
-        grad_mu = ufl.grad(x) if potential is None else ufl.grad(x) - x * ufl.grad(potential)
-        xdot = self.a0 * x + self.a1 * self.x_n + self.a2 * self.x_nm1
-        dx = ufl.dx(domain=mesh)
-        # A D(x) built from exponentials makes UFL estimate a very high quadrature degree
-        # (tens of points per cell, seconds per assembly); 2p + 2 integrates the flux term
-        # well and leaves mass conservation exact (the term vanishes for v = 1).
-        degree = self.V.ufl_element().embedded_superdegree
-        dx_flux = (
-            dx
-            if D_const is not None
-            else ufl.dx(domain=mesh, metadata={"quadrature_degree": 2 * degree + 2})
-        )
-        F = xdot * v * dx + D * ufl.inner(grad_mu, ufl.grad(v)) * dx_flux
+    ) -> DiffusionSolver:
+        """The Li transport problem on ``mesh`` (P``settings.x_degree``): a flux boundary
+        of facets ``interface_tags == interface_value`` (or none), D(x) in m²/s, and an
+        optional mechanical potential φ (two-way coupling)."""
+        V = fem.functionspace(mesh, ("Lagrange", settings.x_degree))
+        state = TransportState.on(V)
+        D = diffusivity_um2_s(mesh, diffusivity, state.x)
+        ds = None
         if interface_tags is not None:
-            ds = ufl.Measure("ds", domain=mesh, subdomain_data=interface_tags)
-            F += self.flux * v * ds(interface_value)
-        self.F_form = fem.form(F)
-        self.J_form = fem.form(ufl.derivative(F, x, dxi))
-        self.mass_form = fem.form(x * dx)
-        self.volume = float(
-            mesh.comm.allreduce(
-                fem.assemble_scalar(fem.form(fem.Constant(mesh, 1.0) * dx)), op=MPI.SUM
-            )
+            ds = ufl.Measure("ds", domain=mesh, subdomain_data=interface_tags)(interface_value)
+        F = transport_residual(
+            state.x,
+            state.xdot,
+            ufl.TestFunction(V),
+            D,
+            potential,
+            state.flux,
+            ufl.dx(domain=mesh),
+            flux_measure(V, diffusivity.constant_value is not None),
+            ds,
         )
-        # The Jacobian changes with x unless D is constant and there is no potential.
-        self.linear = D_const is not None and potential is None
-        self.J = fem_petsc.create_matrix(self.J_form)
-        self.F = fem_petsc.create_vector(self.V)
-        self.dx_vec = fem_petsc.create_vector(self.V)
-        self._x_keep = fem_petsc.create_vector(self.V)
-        self._F_keep = fem_petsc.create_vector(self.V)
-        self._J_valid = False
-        self.jacobian_assemblies = 0
-        """Jacobian assemblies so far (each also rebuilds the preconditioner)."""
-        self._ksp: PETSc.KSP | None = None
-        self._symmetric = self.linear
+        linear = diffusivity.constant_value is not None and potential is None
+        return cls(state, F, settings, linear)
 
     # -- state -----------------------------------------------------------------
     def set_state(self, values: np.ndarray | float) -> None:

@@ -18,23 +18,21 @@ orthonormalised rigid modes.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 
 import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
 
 import numpy as np
 from numpy.typing import NDArray
 
+import dolfinx.mesh
 import ufl
 from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
-from .constitutive import eigenstress, elastic_grain_stress, in_plane, isotropic_stress, strain
-from .domain import GRAIN, MATRIX, ParticleDomain
+from .boundary import BoundarySpec
 from .info import MechInfo
-from .phases import MatrixPhase
-from .settings import MechanicsBC, SolverSettings
+from .settings import SolverSettings
 from .solvers import (
     GalerkinProjection,
     assemble_vector_into,
@@ -53,16 +51,6 @@ __all__ = [
 ]
 
 MECH_PREFIX = "polycat_mech_"
-
-_BOX_FACES = {
-    "outer_xmin": 0,
-    "outer_xmax": 0,
-    "outer_ymin": 1,
-    "outer_ymax": 1,
-    "outer_zmin": 2,
-    "outer_zmax": 2,
-}
-_CURVED_FACES = ("outer_sphere", "outer_circle")
 
 
 def mechanics_default_options(rtol: float) -> dict[str, str | int | float | None]:
@@ -111,98 +99,50 @@ def mechanics_pmg_options(rtol: float) -> dict[str, str | int | float | None]:
 
 
 class ElasticitySolver:
-    """Displacement problem on the whole mesh (mesh in µm, stiffness in MPa).
+    """Solver of a(u, v) = L(v) for the displacement (mesh in µm, stiffness in MPa).
+
+    The operator ``a`` is assembled once; each :meth:`solve` assembles ``L`` only.
 
     Args:
-        domain: parent mesh, phase tags, facet tags.
-        R: DG0 3×3 rotation field (crystal → sample) on ``domain.mesh``.
-        C_crystal_MPa: 6×6 Voigt crystal stiffness (MPa).
-        matrix: solid electrolyte, or None when the mesh has no matrix.
-        eps_a, eps_c: lattice strains ε_a, ε_c on ``domain.mesh`` (used in grain cells).
-        bc: outer boundary condition.
-        outer_tags: facet tags of the outer boundary by name (docs/internals.md).
+        u: the displacement Function (its space is the trial/test space of ``a``).
+        a: the bilinear form (:func:`polycat.fem.forms.elastic_bilinear_form`).
+        L: the linear form (eigenstress and pressure loads), re-assembled per solve.
+        facet_tags: facet tags of the mesh (the Dirichlet faces of ``boundary``).
+        boundary: held faces and free rigid-body modes (:func:`mechanics_boundary`).
         settings: degree, tolerances, PETSc overrides.
     """
 
     def __init__(
         self,
-        domain: ParticleDomain,
-        R: fem.Function,
-        C_crystal_MPa: NDArray[np.float64],
-        matrix: MatrixPhase | None,
-        eps_a: fem.Function,
-        eps_c: fem.Function,
-        bc: MechanicsBC,
-        outer_tags: Mapping[str, int],
+        u: fem.Function,
+        a: ufl.Form,
+        L: ufl.Form,
+        facet_tags: dolfinx.mesh.MeshTags,
+        boundary: BoundarySpec,
         settings: SolverSettings,
     ) -> None:
-        msh = domain.mesh
-        gdim = msh.geometry.dim
+        self.V = V = u.function_space
+        msh = V.mesh
         tdim = msh.topology.dim
-        self.domain = domain
-        self.bc = bc
-        self.V = fem.functionspace(msh, ("Lagrange", settings.element_degree, (gdim,)))
-        self.u = fem.Function(self.V, name="displacement_um")
-        self.C = fem.Constant(msh, np.asarray(C_crystal_MPa, dtype=np.float64))
-        self.R = R
-        self.eps_a = eps_a
-        self.eps_c = eps_c
-
-        u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
-        self._trial, self._test = u, v
-        dx = ufl.Measure("dx", domain=msh, subdomain_data=domain.phase_tags)
-        ds = ufl.Measure("ds", domain=msh, subdomain_data=domain.facet_tags)
-        a = ufl.inner(in_plane(elastic_grain_stress(strain(u), R, self.C), gdim), strain(v)) * dx(
-            GRAIN
-        )
-        if matrix is not None:
-            if domain.matrix_tag is None:
-                raise ValueError("a matrix phase was given but the mesh has no matrix tag")
-            lam, mu = matrix.lame
-            self.lmbda = fem.Constant(msh, np.float64(lam))
-            self.mu = fem.Constant(msh, np.float64(mu))
-            sig_m = isotropic_stress(strain(u), self.lmbda, self.mu)
-            a += ufl.inner(in_plane(sig_m, gdim), strain(v)) * dx(MATRIX)
-        elif domain.matrix_tag is not None:
-            raise ValueError("the mesh has a matrix but no matrix phase was given")
-        L = ufl.inner(in_plane(eigenstress(R, self.C, eps_a, eps_c), gdim), strain(v)) * dx(GRAIN)
-
-        self.pressure = fem.Constant(msh, np.float64(bc.stack_pressure_MPa))
+        self.mesh = msh
+        self.u = u
+        self.boundary = boundary
+        self._test, self._trial = a.arguments()
         msh.topology.create_connectivity(tdim - 1, tdim)
         # Dirichlet data as (component or None for all, facets): built on any space.
-        self._bc_spec: list[tuple[int | None, NDArray[np.int32]]] = []
-        modes: tuple[str, ...] = ()
-        all_modes = ("tx", "ty", "tz", "rx", "ry", "rz") if gdim == 3 else ("tx", "ty", "rz")
-        if bc.kind == "free":
-            modes = all_modes
-        elif bc.kind == "confined":
-            if not outer_tags:
-                raise ValueError("'confined' needs an outer boundary (matrix box or shell)")
-            for name, tag in outer_tags.items():
-                facets = domain.facet_tags.find(int(tag))
-                if name in _BOX_FACES and _BOX_FACES[name] < gdim:
-                    self._bc_spec.append((_BOX_FACES[name], facets))
-                elif name in _CURVED_FACES:
-                    self._bc_spec.append((None, facets))
-                else:
-                    raise ValueError(f"unknown outer boundary name {name!r}")
-        elif bc.kind == "stack_pressure":
-            lo, hi = ("outer_zmin", "outer_zmax") if gdim == 3 else ("outer_ymin", "outer_ymax")
-            if lo not in outer_tags or hi not in outer_tags:
-                raise ValueError(f"'stack_pressure' needs a box matrix with {lo} and {hi}")
-            self._bc_spec.append((gdim - 1, domain.facet_tags.find(int(outer_tags[lo]))))
-            n = ufl.FacetNormal(msh)
-            L += -self.pressure * ufl.dot(n, v) * ds(int(outer_tags[hi]))
-            modes = ("tx", "ty", "rz") if gdim == 3 else ("tx",)
-        bcs = self._dirichlet_bcs(self.V)
+        self._bc_spec: list[tuple[int | None, NDArray[np.int32]]] = [
+            (comp, facet_tags.find(int(tag))) for comp, tag in boundary.dirichlet
+        ]
+        modes = boundary.free_modes
+        bcs = self._dirichlet_bcs(V)
         geometry_degree = int(msh.geometry.cmaps[0].degree)
         if modes and settings.element_degree < geometry_degree:
             # Rigid rotations are linear in physical coordinates: not in a P1 space on
             # curved cells, so the null space would not be a kernel of the operator.
             raise ValueError(
-                f"boundary '{bc.kind}' leaves rigid-body modes that must be removed, but the "
-                f"displacement degree ({settings.element_degree}) is below the mesh geometry "
-                f"degree ({geometry_degree}); use element_degree >= {geometry_degree}"
+                f"the boundary conditions leave rigid-body modes that must be removed, but "
+                f"the displacement degree ({settings.element_degree}) is below the mesh "
+                f"geometry degree ({geometry_degree}); use element_degree >= {geometry_degree}"
             )
         self.bcs = bcs
         self.a_ufl, self.L_ufl = a, L
@@ -211,15 +151,15 @@ class ElasticitySolver:
 
         self.A = fem_petsc.assemble_matrix(self.a_form, bcs=bcs)
         self.A.assemble()
-        self._all_modes = all_modes
-        self._near_modes = rigid_body_modes(self.V, all_modes)
+        self._all_modes = boundary.all_modes
+        self._near_modes = rigid_body_modes(V, self._all_modes)
         self.A.setNearNullSpace(nullspace_from_modes(msh.comm, self._near_modes))
-        self._null_modes = rigid_body_modes(self.V, modes) if modes else []
+        self._null_modes = rigid_body_modes(V, modes) if modes else []
         self.nullspace: PETSc.NullSpace | None = None
         if self._null_modes:
             self.nullspace = nullspace_from_modes(msh.comm, self._null_modes)
             self.A.setNullSpace(self.nullspace)
-        self.b = fem_petsc.create_vector(self.V)
+        self.b = fem_petsc.create_vector(V)
         t0 = time.perf_counter()
         self.p_multigrid = (
             settings.p_multigrid
@@ -246,8 +186,8 @@ class ElasticitySolver:
 
     def _dirichlet_bcs(self, V: fem.FunctionSpace) -> list[fem.DirichletBC]:
         """The homogeneous Dirichlet conditions of the boundary condition on space ``V``."""
-        fdim = self.domain.mesh.topology.dim - 1
-        gdim = self.domain.mesh.geometry.dim
+        fdim = self.mesh.topology.dim - 1
+        gdim = self.mesh.geometry.dim
         out = []
         for comp, facets in self._bc_spec:
             if comp is None:
@@ -261,7 +201,7 @@ class ElasticitySolver:
     def _p1_coarse_level(self, ksp: PETSc.KSP) -> None:
         """Make ``ksp``'s PC a two-level p-multigrid: the P2 operator smoothed on the fine
         level, the P1 operator (same forms, rediscretised) as the coarse level."""
-        msh = self.domain.mesh
+        msh = self.mesh
         V1 = fem.functionspace(msh, ("Lagrange", 1, (msh.geometry.dim,)))
         u1, v1 = ufl.TrialFunction(V1), ufl.TestFunction(V1)
         a1 = ufl.replace(self.a_ufl, {self._trial: u1, self._test: v1})

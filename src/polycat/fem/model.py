@@ -20,14 +20,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 import dolfinx.mesh
+import ufl
 from dolfinx import fem
 from petsc4py import PETSc
 
+from polycat.geometry.tags import OuterFace
+
+from .boundary import mechanics_boundary
 from .constitutive import grain_stress, hydrostatic, isotropic_stress, strain, von_mises
 from .coupling import L2Projector, mechanical_potential
 from .diffusion import DiffusionSolver
-from .domain import INTERFACE, build_particle_domain, cellwise_tensor_field, transfer
+from .domain import GRAIN, INTERFACE, MATRIX, build_particle_domain, cellwise_tensor_field, transfer
 from .elasticity import ElasticitySolver
+from .forms import eigenstress_rhs, elastic_bilinear_form, pressure_rhs
 from .info import MechInfo, StepInfo
 from .phases import CathodePhase, MatrixPhase
 from .settings import MechanicsBC, SolverSettings
@@ -55,8 +60,8 @@ class ChemoMechanicsModel:
         grain_tags: cell tags of the grains.
         matrix_tag: cell tag of the solid electrolyte, or None (free particle).
         interface_tags: facet tags of the CAM–SE interface patches (``interface_<i>``).
-        outer_tags: facet tags of the outer boundary by name (``outer_xmin`` …,
-            ``outer_sphere``); may be empty for a free particle.
+        outer: the faces of the outer boundary (:class:`~polycat.geometry.tags.OuterFace`,
+            e.g. ``ParticleTags.outer``); empty for a free particle.
         rotations: grain tag → 3×3 active rotation R (crystal → sample).
         cathode: grain material; matrix: solid electrolyte (None without matrix).
         bc: outer mechanical boundary condition.
@@ -74,7 +79,7 @@ class ChemoMechanicsModel:
         grain_tags: Sequence[int],
         matrix_tag: int | None,
         interface_tags: Sequence[int],
-        outer_tags: Mapping[str, int],
+        outer: Sequence[OuterFace],
         rotations: Mapping[int, NDArray[np.float64]],
         cathode: CathodePhase,
         matrix: MatrixPhase | None,
@@ -118,7 +123,7 @@ class ChemoMechanicsModel:
         self.phi: fem.Function | None = None
         if coupling == "two_way":
             self.phi = fem.Function(Vx_sub, name="mechanical_potential")
-        self.diffusion = DiffusionSolver(
+        self.diffusion = DiffusionSolver.build(
             dom.submesh,
             dom.sub_interface_tags,
             INTERFACE,
@@ -136,18 +141,34 @@ class ChemoMechanicsModel:
         self.eps_c = fem.Function(Vx, name="eps_c")
         self._x_parent = fem.Function(Vx, name="x")
 
-        self.elasticity = ElasticitySolver(
-            dom,
-            self.R,
-            cathode.C_crystal_MPa,
-            matrix,
-            self.eps_a,
-            self.eps_c,
-            bc,
-            outer_tags,
-            settings,
-        )
-        self.u = self.elasticity.u
+        # Elasticity on the whole mesh.
+        gdim = mesh.geometry.dim
+        Vu = fem.functionspace(mesh, ("Lagrange", settings.element_degree, (gdim,)))
+        u = fem.Function(Vu, name="displacement_um")
+        self.C = fem.Constant(mesh, np.asarray(cathode.C_crystal_MPa, dtype=np.float64))
+        dx = ufl.Measure("dx", domain=mesh, subdomain_data=dom.phase_tags)
+        matrix_terms = None
+        self.lmbda: fem.Constant | None = None
+        self.mu: fem.Constant | None = None
+        if matrix is not None:
+            if dom.matrix_tag is None:
+                raise ValueError("a matrix phase was given but the mesh has no matrix tag")
+            lam, mu = matrix.lame
+            self.lmbda = fem.Constant(mesh, np.float64(lam))
+            self.mu = fem.Constant(mesh, np.float64(mu))
+            matrix_terms = (self.lmbda, self.mu, dx(MATRIX))
+        elif dom.matrix_tag is not None:
+            raise ValueError("the mesh has a matrix but no matrix phase was given")
+        boundary = mechanics_boundary(bc, outer, gdim)
+        trial, test = ufl.TrialFunction(Vu), ufl.TestFunction(Vu)
+        a = elastic_bilinear_form(trial, test, self.R, self.C, dx(GRAIN), matrix_terms, gdim)
+        L = eigenstress_rhs(test, self.R, self.C, self.eps_a, self.eps_c, dx(GRAIN), gdim)
+        self.pressure = fem.Constant(mesh, np.float64(bc.stack_pressure_MPa))
+        if boundary.pressure_tag is not None:
+            ds = ufl.Measure("ds", domain=mesh, subdomain_data=dom.facet_tags)
+            L += pressure_rhs(test, self.pressure, ds(boundary.pressure_tag))
+        self.elasticity = ElasticitySolver(u, a, L, dom.facet_tags, boundary, settings)
+        self.u = u
         self.matrix = matrix
 
         if coupling == "two_way":
@@ -201,6 +222,28 @@ class ChemoMechanicsModel:
             self.diffusion.set_state(self.x.x.array.copy())
         else:
             self.diffusion.set_state(float(values))
+
+    def state_functions(self) -> dict[str, fem.Function]:
+        """The Functions that hold the state of the problem: x and its two previous time
+        levels, and the displacement (with :meth:`history`, all a restart needs)."""
+        return {**self.diffusion.fields, "u": self.u}
+
+    def history(self) -> dict[str, float | None]:
+        """The time-stepping history besides the fields (previous step length and flux)."""
+        return self.diffusion.history()
+
+    def snapshot(self) -> dict[str, Any]:
+        """A copy of the whole state (local arrays), for :meth:`restore` after a failed step."""
+        arrays = {name: f.x.array.copy() for name, f in self.state_functions().items()}
+        return {"arrays": arrays, "history": self.history()}
+
+    def restore(self, snap: Mapping[str, Any]) -> None:
+        """Go back to a :meth:`snapshot` (or to fields loaded from a checkpoint when
+        ``snap`` holds only ``history``)."""
+        for name, f in self.state_functions().items():
+            if "arrays" in snap:
+                f.x.array[:] = snap["arrays"][name]
+        self.diffusion.restore_history(snap["history"])
 
     @property
     def num_dofs(self) -> dict[str, int]:
@@ -366,10 +409,10 @@ class ChemoMechanicsModel:
         Uses the eigenstrain fields as last updated (:meth:`update_eigenstrain`).
         """
         eps = strain(self.u)
-        sig_g = grain_stress(eps, self.R, self.elasticity.C, self.eps_a, self.eps_c)
-        if self.matrix is None:
+        sig_g = grain_stress(eps, self.R, self.C, self.eps_a, self.eps_c)
+        if self.lmbda is None or self.mu is None:
             return sig_g
-        sig_m = isotropic_stress(eps, self.elasticity.lmbda, self.elasticity.mu)
+        sig_m = isotropic_stress(eps, self.lmbda, self.mu)
         return self.chi * sig_g + (1.0 - self.chi) * sig_m
 
     @property

@@ -15,8 +15,7 @@ from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
-from polycat.config import ConfigError
-from polycat.errors import SolverError
+from polycat.errors import PetscOptionsError, SolverError
 
 from .settings import PetscOptions
 
@@ -36,13 +35,6 @@ def reason_name(reason: Any) -> str:
         if not name.startswith("_") and getattr(PETSc.KSP.ConvergedReason, name) == reason:
             return name
     return str(reason)
-
-
-OPTION_FIELDS = {
-    "polycat_mech_": "solver.petsc_mechanics",
-    "polycat_diff_": "solver.petsc_diffusion",
-}
-"""Config field of the user's PETSc options, by solver prefix (for error messages)."""
 
 
 def create_ksp(
@@ -87,12 +79,7 @@ def create_ksp(
             opts.delValue(full)
     if unused:
         ksp.destroy()
-        field = OPTION_FIELDS.get(prefix, f"PETSc options ({prefix})")
-        raise ConfigError(
-            f"{field}: PETSc did not use {', '.join(repr(k) for k in unused)}: the name is "
-            "misspelt, or it does not apply to the chosen ksp_type/pc_type; see the PETSc "
-            "manual pages of the solver (or run with -help) for the options it reads"
-        )
+        raise PetscOptionsError(prefix, unused)
     return ksp
 
 

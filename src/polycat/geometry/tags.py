@@ -14,6 +14,12 @@ Pure Python: imported by the gmsh builder and by the DOLFINx reader alike.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
 ELECTROLYTE = 1000
 INTERFACE_BASE = 2000
 GB_BASE = 100_000
@@ -77,3 +83,93 @@ def outer_box_names(dim: int) -> list[str]:
     """Names of the outer faces of a box matrix (square sides in 2D)."""
     axes = "xyz"[:dim]
     return [f"outer_{a}{side}" for a in axes for side in ("min", "max")]
+
+
+# --------------------------------------------------------------------------- typed tags
+
+
+@dataclass(frozen=True)
+class OuterFace:
+    """One face of the outer boundary of the electrolyte.
+
+    Attributes:
+        name: ``outer_xmin`` … ``outer_zmax``, ``outer_sphere`` or ``outer_circle``.
+        tag: its facet tag.
+        axis: the box axis it is normal to (0, 1, 2), None on the round outer surface.
+        side: ``"min"`` or ``"max"`` for a box face, None on the round surface.
+    """
+
+    name: str
+    tag: int
+    axis: int | None
+    side: Literal["min", "max"] | None
+
+
+@dataclass(frozen=True)
+class ParticleTags:
+    """The tags of a particle mesh, typed: built once from the marker names.
+
+    Attributes:
+        grains: cell tags of the grains, sorted (grain id = tag).
+        electrolyte: cell tag of the solid electrolyte, None without a matrix.
+        gb: facet tag → grain pair (i, j), i < j, for every grain boundary, sorted by tag.
+        interface: facet tag → grain id of each patch of the particle surface, sorted.
+        outer: the faces of the outer boundary (empty without a matrix), sorted by tag.
+    """
+
+    grains: tuple[int, ...]
+    electrolyte: int | None
+    gb: Mapping[int, tuple[int, int]]
+    interface: Mapping[int, int]
+    outer: tuple[OuterFace, ...]
+
+    @classmethod
+    def from_markers(cls, markers: Mapping[str, tuple[int, int]]) -> ParticleTags:
+        """Parse ``markers.json`` (name → (tag, dim)); unknown names are an error."""
+        grains: list[int] = []
+        electrolyte: int | None = None
+        gb: dict[int, tuple[int, int]] = {}
+        interface: dict[int, int] = {}
+        outer: list[OuterFace] = []
+        for name, (tag, _dim) in markers.items():
+            tag = int(tag)
+            if m := _GRAIN_RE.match(name):
+                grains.append(tag)
+            elif name == "electrolyte":
+                electrolyte = tag
+            elif m := _GB_RE.match(name):
+                gb[tag] = (int(m.group(1)), int(m.group(2)))
+            elif m := _INTERFACE_RE.match(name):
+                interface[tag] = int(m.group(1))
+            elif m := _OUTER_BOX_RE.match(name):
+                side: Literal["min", "max"] = "min" if m.group(2) == "min" else "max"
+                outer.append(OuterFace(name, tag, "xyz".index(m.group(1)), side))
+            elif name in ("outer_sphere", "outer_circle"):
+                outer.append(OuterFace(name, tag, None, None))
+            else:
+                raise ValueError(f"unknown marker name {name!r} (tag scheme: docs/internals.md)")
+        return cls(
+            grains=tuple(sorted(grains)),
+            electrolyte=electrolyte,
+            gb=MappingProxyType(dict(sorted(gb.items()))),
+            interface=MappingProxyType(dict(sorted(interface.items()))),
+            outer=tuple(sorted(outer, key=lambda f: f.tag)),
+        )
+
+    def gb_name(self, tag: int) -> str:
+        """Marker name of a grain-boundary facet tag (``gb_<i>_<j>``)."""
+        return gb_name(*self.gb[tag])
+
+    def interface_name(self, tag: int) -> str:
+        """Marker name of an interface facet tag (``interface_<i>``)."""
+        return interface_name(self.interface[tag])
+
+    def outer_face(self, name: str) -> OuterFace | None:
+        """The outer face called ``name``, or None."""
+        return next((f for f in self.outer if f.name == name), None)
+
+
+_GRAIN_RE = re.compile(r"^grain_(\d+)$")
+_GB_RE = re.compile(r"^gb_(\d+)_(\d+)$")
+_INTERFACE_RE = re.compile(r"^interface_(\d+)$")
+_OUTER_BOX_RE = re.compile(r"^outer_([xyz])(min|max)$")

@@ -1,12 +1,7 @@
 """Readers: radial and hoop stress, grain-boundary crack risk and interfacial
 delamination, reduced from samples of a solved state to plain numbers.
 
-Definitions (DESIGN.md §2), in the spherical frame about the particle centre x₀
-(polar about the disc centre in 2D):
-    e_r = (x − x₀)/|x − x₀|,  σ_rr = e_r·σ·e_r,
-    σ_hoop = (tr σ − σ_rr)/2 in 3D (the mean tangential normal stress),
-    σ_hoop = tr σ − σ_rr in 2D (the in-plane tangential stress σ_θθ),
-    σ_h = tr σ/3, von Mises = sqrt(3/2 s:s).
+Stress measures (σ_rr, σ_hoop, σ_h, von Mises): :mod:`polycat.post.stress`.
 Facets: t_n = n·σ·n, t_s = |σn − t_n n| from the two sides' average;
 GB crack risk = max(t_n, 0)/σ_GB (mixed mode adds (t_s/τ_GB)² under a root);
 delamination risk = max(t_n, 0)/adhesion strength on the CAM–SE interface.
@@ -27,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from polycat.post.sampling import CellSamples, FacetSamples
+from polycat.post.stress import Derived, derive
 
 FloatArray = NDArray[np.float64]
 
@@ -64,55 +60,9 @@ class ReaderSettings:
     center: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0))
 
 
-@dataclass(frozen=True)
-class Derived:
-    """Per-sample derived stresses (MPa) and radius (µm)."""
-
-    r: FloatArray
-    s_rr: FloatArray
-    s_hoop: FloatArray
-    s_h: FloatArray
-    vm: FloatArray
-    s_max: FloatArray  # largest principal stress
-
-
-def largest_eigenvalue_sym3(a: FloatArray) -> FloatArray:
-    """Largest eigenvalue of each symmetric 3×3 matrix in ``a`` (n, 3, 3), in closed form
-    (trigonometric solution of the characteristic cubic; ~10× faster than
-    ``numpy.linalg.eigvalsh`` on many small matrices, agreeing to ~1e-9 relative of the
-    largest |eigenvalue|)."""
-    q = np.trace(a, axis1=1, axis2=2) / 3.0
-    p1 = a[:, 0, 1] ** 2 + a[:, 0, 2] ** 2 + a[:, 1, 2] ** 2
-    d0, d1, d2 = a[:, 0, 0] - q, a[:, 1, 1] - q, a[:, 2, 2] - q
-    p = np.sqrt((d0**2 + d1**2 + d2**2 + 2.0 * p1) / 6.0)
-    safe = np.where(p > 0.0, p, 1.0)
-    # det(B)/2 with B = (A − qI)/p
-    det = (
-        d0 * (d1 * d2 - a[:, 1, 2] ** 2)
-        - a[:, 0, 1] * (a[:, 0, 1] * d2 - a[:, 1, 2] * a[:, 0, 2])
-        + a[:, 0, 2] * (a[:, 0, 1] * a[:, 1, 2] - d1 * a[:, 0, 2])
-    )
-    r = np.clip(det / (2.0 * safe**3), -1.0, 1.0)
-    phi = np.arccos(r) / 3.0
-    return np.where(p > 0.0, q + 2.0 * p * np.cos(phi), q)
-
-
-def derive(samples: CellSamples, settings: ReaderSettings) -> Derived:
-    """σ_rr, σ_hoop, σ_h, von Mises and the largest principal stress at every sample."""
-    rel = samples.coords - np.asarray(settings.center)[None, :]
-    if settings.gdim == 2:
-        rel[:, 2] = 0.0
-    r = np.linalg.norm(rel, axis=1)
-    e_r = rel / np.maximum(r, 1e-300)[:, None]
-    s = samples.sigma
-    s_rr = np.einsum("ni,nij,nj->n", e_r, s, e_r)
-    tr = np.trace(s, axis1=1, axis2=2)
-    s_hoop = (tr - s_rr) / 2.0 if settings.gdim == 3 else tr - s_rr
-    s_h = tr / 3.0
-    dev = s - s_h[:, None, None] * np.eye(3)[None]
-    vm = np.sqrt(1.5 * np.einsum("nij,nij->n", dev, dev))
-    s_max = largest_eigenvalue_sym3(0.5 * (s + np.swapaxes(s, 1, 2)))
-    return Derived(r=r, s_rr=s_rr, s_hoop=s_hoop, s_h=s_h, vm=vm, s_max=s_max)
+def derive_samples(samples: CellSamples, settings: ReaderSettings) -> Derived:
+    """The stress measures of :mod:`polycat.post.stress` at every cell sample."""
+    return derive(samples.coords, samples.sigma, settings.gdim, settings.center)
 
 
 def _max(comm: MPI.Comm, values: FloatArray) -> float:

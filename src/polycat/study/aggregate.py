@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from polycat.results import read_csv, write_csv_atomic
+from polycat.fileio import read_csv, write_csv_atomic
 from polycat.study.expand import Study, format_value
 from polycat.study.state import CaseStatus, case_dir
 

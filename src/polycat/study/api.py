@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from polycat.results import write_json_atomic
+from polycat.fileio import write_json_atomic
 from polycat.study.aggregate import build_tables, collect_points
 from polycat.study.expand import Study, format_value
 from polycat.study.local import CommandFn, run_local

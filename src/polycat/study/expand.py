@@ -4,7 +4,6 @@ stable id (a hash of the resolved config), checked completely before anything ru
 from __future__ import annotations
 
 import copy
-import hashlib
 import itertools
 import json
 import os
@@ -15,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from polycat.config import ConfigError, RunConfig, read_yaml, validate_config
+from polycat.digest import stable_digest
 from polycat.study.schema import StudyConfig, check_config_path, format_study_error
 
 SEED_PATHS = ("geometry.seed", "orientation.seed")
@@ -108,8 +108,7 @@ def case_id(cfg: RunConfig) -> str:
     data = cfg.model_dump(mode="json")
     for key in LOCATION_KEYS:
         data["output"].pop(key, None)
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:ID_LENGTH]
+    return stable_digest(data, ID_LENGTH)
 
 
 def set_path(data: dict[str, Any], path: str, value: Any, where: str) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from polycat.config import ConfigError
+from polycat.errors import ConfigError
 from polycat.study.state import (
     case_dir,
     config_path,

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from polycat.config import ConfigError
-from polycat.results import write_text_atomic
+from polycat.errors import ConfigError
+from polycat.fileio import write_text_atomic
 from polycat.study.expand import Case, Study
 
 SCRIPT_NAME = "study.sbatch"

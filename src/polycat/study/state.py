@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from polycat.config import ConfigError, dump_config
-from polycat.results import write_csv_atomic, write_json_atomic, write_text_atomic
+from polycat.fileio import write_csv_atomic, write_json_atomic, write_text_atomic
 from polycat.study.expand import Case, Study, format_value
 
 STATUSES = ("pending", "running", "completed", "failed", "interrupted")

@@ -1,4 +1,9 @@
-"""Checkpoints of the solver state after each reported SOC, readable on any number of ranks.
+"""Restarts: the results-directory guard, resume checks and checkpoints of the solver state
+after each reported SOC, readable on any number of ranks.
+
+The checks (:func:`prepare_results_dir`, :func:`check_resume_dir`, :func:`resume_state`)
+import no DOLFINx, so the command line refuses a bad ``--resume`` before loading the
+solver stack.
 
 A checkpoint is ``<results>/checkpoint/state.json`` (loop position, the report rows so far,
 counters; written last, atomically: it is the commit point) and the ``fields-<soc>.npz``
@@ -20,26 +25,32 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
-from mpi4py import MPI
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dolfinx import fem
+from polycat.errors import ConfigError
+from polycat.fileio import write_json_atomic
 
-from polycat.config import ConfigError
-from polycat.results import write_json_atomic
+if TYPE_CHECKING:  # pragma: no cover
+    from mpi4py import MPI
+
+    from dolfinx import fem
 
 __all__ = [
     "CHECKPOINT_DIR",
     "FORMAT_VERSION",
+    "check_resume_dir",
     "load_fields",
+    "prepare_results_dir",
     "read_state",
+    "resume_state",
+    "run_status",
     "save_checkpoint",
 ]
+
+MARKER = "run.json"
 
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "state.json"
@@ -92,6 +103,9 @@ def save_checkpoint(
             fname = f"fields-{tag}.npz"
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{fname}.", suffix=".tmp")
             try:
+                mask = os.umask(0o022)
+                os.umask(mask)
+                os.fchmod(fd, 0o666 & ~mask)
                 with os.fdopen(fd, "wb") as fh:
                     np.savez(fh, **arrays)  # type: ignore[arg-type]
                     fh.flush()
@@ -174,3 +188,72 @@ def load_fields(
             _collective_error(comm, error)
             f.x.array[:] = values[idx].reshape(-1)
             f.x.scatter_forward()
+
+
+# --------------------------------------------------------------------- results directory
+
+
+def prepare_results_dir(path: Path, overwrite: bool) -> None:
+    """Create the results directory; refuse one that already holds a run unless
+    `overwrite`, and refuse one that cannot be written."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"output.dir {path} exists and is not a directory; choose another --out")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        what = "another run" if (path / MARKER).exists() else "files"
+        raise ConfigError(
+            f"output.dir {path} already holds {what}; pass --overwrite to replace it or choose "
+            "another --out"
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        _probe_writable(path)
+    except OSError as exc:
+        raise ConfigError(f"output.dir {path} cannot be written: {exc.strerror}") from None
+
+
+def _probe_writable(path: Path) -> None:
+    probe = path / ".polycat-write-test"
+    probe.write_text("")
+    probe.unlink()
+
+
+def run_status(d: Path) -> str | None:
+    """The status recorded in a results directory's run.json, if readable."""
+    try:
+        status = json.loads((Path(d) / MARKER).read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(status) if status is not None else None
+
+
+def check_resume_dir(d: Path) -> Path:
+    """The ``config.resolved.yaml`` of an interrupted run in ``d`` (what ``--resume d``
+    continues with); a ConfigError when ``d`` is not a polycat results directory."""
+    d = Path(d)
+    if not d.is_dir():
+        raise ConfigError(f"--resume {d}: no such results directory")
+    saved = d / "config.resolved.yaml"
+    if not saved.is_file():
+        raise ConfigError(
+            f"--resume {d}: no config.resolved.yaml there, so it is not a polycat results "
+            "directory; give the directory of an interrupted run"
+        )
+    return saved
+
+
+def resume_state(out: Path, digest: str) -> dict[str, Any] | None:
+    """Check that ``out`` holds an unfinished run whose config hashes to ``digest``; return
+    its checkpoint state (None: no checkpoint yet, the run starts again from SOC 0 in the
+    same directory)."""
+    check_resume_dir(out)
+    state = read_state(out)
+    if state is not None and state.get("config_digest") != digest:
+        raise ConfigError(
+            f"--resume {out}: the config differs from the one the checkpoint was written with; "
+            "resume with the directory's own config.resolved.yaml (no --set), or start a new run"
+        )
+    try:
+        _probe_writable(Path(out))
+    except OSError as exc:
+        raise ConfigError(f"--resume {out}: directory cannot be written: {exc.strerror}") from None
+    return state

@@ -1,5 +1,9 @@
-"""The results directory of a run: atomic tables and JSON, and the guard against
-overwriting another run's results. Rank 0 alone calls these writers."""
+"""Atomic text, JSON and CSV files, and reading tables back (stdlib only).
+
+Every table and JSON file of the package goes through these writers: a temporary file in
+the same directory, fsync, then a rename, so a killed process never leaves a half-written
+file. Rank 0 alone calls them.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from polycat.config import ConfigError
-
-MARKER = "run.json"
-
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file and a rename, so a killed
@@ -23,6 +23,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from colleagues
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
@@ -33,7 +34,15 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` as indented JSON (numpy arrays and paths converted) atomically."""
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False, default=_json_default))
 
 
@@ -56,31 +65,14 @@ def write_csv_atomic(path: Path, rows: Sequence[Mapping[str, Any]], columns: Seq
 
 
 def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float):
         return f"{value:.10g}"
     return str(value)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file with a header, as strings."""
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def prepare_results_dir(path: Path, overwrite: bool) -> None:
-    """Create the results directory; refuse one that already holds a run unless
-    `overwrite`, and refuse one that cannot be written."""
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"output.dir {path} exists and is not a directory; choose another --out")
-    if path.is_dir() and any(path.iterdir()) and not overwrite:
-        what = "another run" if (path / MARKER).exists() else "files"
-        raise ConfigError(
-            f"output.dir {path} already holds {what}; pass --overwrite to replace it or choose "
-            "another --out"
-        )
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".polycat-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise ConfigError(f"output.dir {path} cannot be written: {exc.strerror}") from None

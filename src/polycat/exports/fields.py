@@ -9,9 +9,10 @@ summary.csv map SOC to seconds. Writing is collective.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dolfinx_solver  # noqa: F401  (orders MPI ahead of the DOLFINx bindings)
 
@@ -19,7 +20,10 @@ import dolfinx
 import ufl
 from dolfinx import fem
 
-ScalarOrTensor = ufl.core.expr.Expr
+if TYPE_CHECKING:  # pragma: no cover
+    from polycat.post.soc import SocReport
+
+__all__ = ["FieldsExporter", "XdmfSeries"]
 
 
 @dataclass
@@ -76,11 +80,46 @@ class XdmfSeries:
             self._file.write_function(f.func, t)
 
     def close(self) -> None:
+        """Close the XDMF file (collective)."""
         self._file.close()
 
 
-def write_cell_tags(path: Path, mesh: dolfinx.mesh.Mesh, tags: dolfinx.mesh.MeshTags) -> None:
-    """Write mesh tags (grain ids) next to the fields for ParaView."""
-    with dolfinx.io.XDMFFile(mesh.comm, str(path), "w") as f:
-        f.write_mesh(mesh)
-        f.write_meshtags(tags, mesh.geometry)
+class FieldsExporter:
+    """The ParaView fields of a run as one XDMF series (collective on every rank).
+
+    Args:
+        path: the ``.xdmf`` file (a resumed run writes a series of its own: the first
+            file's mesh was written in the first run's partitioning).
+        mesh: the mesh; vertex_fields, cell_fields: as for :class:`XdmfSeries`.
+        before_write: called before each write (e.g. to refresh derived fields).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        mesh: dolfinx.mesh.Mesh,
+        vertex_fields: Mapping[str, fem.Function],
+        cell_fields: Mapping[str, ufl.core.expr.Expr],
+        before_write: Callable[[], None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self._args = (mesh, vertex_fields, cell_fields)
+        self._before = before_write
+        self._series: XdmfSeries | None = None
+
+    def setup(self) -> None:
+        """Open the series and write the mesh."""
+        self._series = XdmfSeries(self.path, *self._args)
+
+    def write(self, report: SocReport) -> None:
+        """Append every field at time = SOC."""
+        assert self._series is not None, "setup() first"
+        if self._before is not None:
+            self._before()
+        self._series.write(report.soc)
+
+    def close(self) -> None:
+        """Close the file (collective)."""
+        if self._series is not None:
+            self._series.close()
+            self._series = None

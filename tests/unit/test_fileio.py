@@ -5,13 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from polycat.config import ConfigError
-from polycat.results import (
-    prepare_results_dir,
-    read_csv,
-    write_csv_atomic,
-    write_json_atomic,
-)
+from polycat.errors import ConfigError
+from polycat.fileio import read_csv, write_csv_atomic, write_json_atomic, write_text_atomic
+from polycat.simulation.restart import prepare_results_dir
 
 
 def test_csv_and_json_round_trip(tmp_path: Path) -> None:
@@ -35,3 +31,23 @@ def test_results_dir_guard(tmp_path: Path) -> None:
     f.write_text("")
     with pytest.raises(ConfigError, match="not a directory"):
         prepare_results_dir(f, overwrite=True)
+
+
+def test_atomic_files_respect_the_umask(tmp_path: Path) -> None:
+    """mkstemp makes 0600 files; results on a shared project folder must follow the umask."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "a.txt", "x")
+        assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        write_text_atomic(tmp_path / "b.txt", "x")
+        assert (tmp_path / "b.txt").stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_none_is_written_as_an_empty_cell(tmp_path: Path) -> None:
+    write_csv_atomic(tmp_path / "t.csv", [{"a": None, "b": 1}], ["a", "b"])
+    assert read_csv(tmp_path / "t.csv") == [{"a": "", "b": "1"}]

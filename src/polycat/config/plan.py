@@ -1,0 +1,196 @@
+"""The frozen run plan: everything one run needs, as FEniCSx-free, pydantic-free specs.
+
+:func:`polycat.config.resolve.resolve` builds a :class:`RunPlan` from a validated
+:class:`~polycat.config.schema.RunConfig`; nothing below the config layer sees pydantic.
+Units follow the field names (µm, MPa, GPa, s, mol/m³, m²/s).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from polycat.fem.settings import MechanicsBC, SolverSettings
+from polycat.geometry.spec import GeometrySpec
+from polycat.materials import CathodeMaterial, ElectrolyteMaterial
+
+__all__ = [
+    "LoadingSpec",
+    "LoopSpec",
+    "MechanicsSpec",
+    "OrientationSpec",
+    "OutputSpec",
+    "ReaderCriteria",
+    "RunPlan",
+]
+
+Coupling = Literal["one_way", "two_way"]
+
+
+@dataclass(frozen=True)
+class OrientationSpec:
+    """Crystal orientation of each grain (convention: :mod:`polycat.crystal`).
+
+    Attributes:
+        texture: ``random`` (uniform on SO(3)), ``radial`` or ``fixed``.
+        seed: seed of the orientation draw.
+        axis: radial texture: the crystal axis put along the radius (``"c"``, ``"a"`` or
+            a vector in the crystal frame).
+        spread_deg: radial texture: angular spread of that axis, degrees.
+        euler_deg: fixed texture: Bunge Euler angles (φ1, Φ, φ2), degrees.
+    """
+
+    texture: Literal["random", "radial", "fixed"] = "random"
+    seed: int = 1
+    axis: str | tuple[float, float, float] = "c"
+    spread_deg: float = 0.0
+    euler_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def __post_init__(self) -> None:
+        if self.texture not in ("random", "radial", "fixed"):
+            raise ValueError(f"unknown texture {self.texture!r}")
+        if not 0.0 <= self.spread_deg <= 180.0:
+            raise ValueError(f"spread_deg must lie in [0, 180], got {self.spread_deg}")
+
+    def key(self) -> str:
+        """Canonical JSON of the spec (keys the per-draw orientation table of a mesh)."""
+        return json.dumps(
+            {
+                "texture": self.texture,
+                "seed": self.seed,
+                "axis": self.axis if isinstance(self.axis, str) else list(self.axis),
+                "spread_deg": self.spread_deg,
+                "euler_deg": list(self.euler_deg),
+            },
+            sort_keys=True,
+        )
+
+
+@dataclass(frozen=True)
+class LoadingSpec:
+    """A galvanostatic charge or discharge from ``x_start`` to ``x_end`` (resolved).
+
+    Attributes:
+        mode: ``charge`` (delithiation, x decreases) or ``discharge``.
+        c_rate: C-rate, 1/h over the x window of this run.
+        x_start, x_end: initial and final mean Li fraction.
+        report_soc: the states of charge to report, strictly increasing in (0, 1].
+    """
+
+    mode: Literal["charge", "discharge"]
+    c_rate: float
+    x_start: float
+    x_end: float
+    report_soc: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not self.c_rate > 0.0:
+            raise ValueError(f"c_rate must be positive, got {self.c_rate}")
+        if self.mode == "charge" and not self.x_start > self.x_end:
+            raise ValueError("charge needs x_start > x_end")
+        if self.mode == "discharge" and not self.x_start < self.x_end:
+            raise ValueError("discharge needs x_start < x_end")
+        if not self.report_soc or any(b <= a for a, b in itertools.pairwise(self.report_soc)):
+            raise ValueError(f"report_soc must be strictly increasing, got {self.report_soc}")
+
+
+@dataclass(frozen=True)
+class MechanicsSpec:
+    """Outer boundary condition, displacement degree and temperature (K)."""
+
+    bc: MechanicsBC
+    element_degree: int
+    temperature_K: float
+
+
+@dataclass(frozen=True)
+class LoopSpec:
+    """How the SOC loop steps: time steps between reports, the largest step (s), how often
+    a failed step is halved, and whether the state is checkpointed after each report."""
+
+    steps_per_report: int
+    max_dt_s: float | None
+    max_step_cuts: int
+    checkpoint: bool
+
+
+@dataclass(frozen=True)
+class ReaderCriteria:
+    """Failure criteria and profile resolution of the readers (resolved from the materials).
+
+    Attributes:
+        gb_strength_MPa: grain-boundary tensile strength σ_GB, MPa.
+        gb_shear_strength_MPa: shear strength of the mixed-mode GB risk, MPa (None: off).
+        adhesion_strength_MPa: CAM–SE interface tensile strength, MPa (None: no matrix).
+        profile_bins: radial bins across the particle.
+    """
+
+    gb_strength_MPa: float
+    gb_shear_strength_MPa: float | None
+    adhesion_strength_MPa: float | None
+    profile_bins: int
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """Where a run writes: results and mesh-cache directories; fields and plots on/off."""
+
+    dir: Path
+    mesh_dir: Path
+    fields: bool
+    plots: bool
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One run, resolved: what `polycat run` executes.
+
+    Attributes:
+        geometry: the particle geometry (mesh cache key).
+        orientation: the grain orientation draw.
+        cathode, electrolyte: the materials (electrolyte None for ``matrix: none``).
+        loading: the galvanostatic schedule.
+        mechanics: boundary condition, element degree, temperature.
+        coupling: ``one_way`` or ``two_way``.
+        solver: discretisation and solver settings of the FEM layer.
+        loop: stepping, step cuts, checkpoints.
+        readers: failure criteria of the readers.
+        output: results and mesh directories.
+        digest: hash of everything that changes the answer (all but ``output``).
+        config_json: the resolved config as JSON (provenance).
+        config_yaml: the resolved config as written to ``config.resolved.yaml``.
+    """
+
+    geometry: GeometrySpec
+    orientation: OrientationSpec
+    cathode: CathodeMaterial
+    electrolyte: ElectrolyteMaterial | None
+    loading: LoadingSpec
+    mechanics: MechanicsSpec
+    coupling: Coupling
+    solver: SolverSettings
+    loop: LoopSpec
+    readers: ReaderCriteria
+    output: OutputSpec
+    digest: str
+    config_json: str
+    config_yaml: str
+
+    def config_data(self) -> dict[str, Any]:
+        """The resolved config as a (fresh) mapping."""
+        data: dict[str, Any] = json.loads(self.config_json)
+        return data
+
+    @property
+    def outer_radius_um(self) -> float | None:
+        """Outer radius of the electrolyte profile: half the box side, the shell radius, or
+        None without a matrix (µm)."""
+        g = self.geometry
+        if g.matrix == "box":
+            return 0.5 * g.matrix_size_um
+        if g.matrix == "shell":
+            return g.matrix_size_um
+        return None

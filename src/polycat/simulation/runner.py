@@ -1,0 +1,330 @@
+"""One run, wired: results directory → mesh → problem → SOC loop → exporters; and the
+error policy that decides how a failure ends an MPI job.
+
+Everything collective happens on every rank; only rank 0 writes tables, plots and JSON
+(atomically, so a killed run leaves every finished SOC complete on disk).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import dolfinx_solver  # noqa: F401  (orders MPI ahead of the DOLFINx bindings)
+from mpi4py import MPI
+
+from dolfinx import fem
+
+from polycat.config.plan import RunPlan
+from polycat.errors import ConfigError, GeometryError, PetscOptionsError, SolverError
+from polycat.exports import Exporter
+from polycat.exports.fields import FieldsExporter
+from polycat.exports.provenance import ProvenanceExporter, RunRecord, peak_rss_mb
+from polycat.exports.sections import SectionExporter
+from polycat.exports.tables import TablesExporter
+from polycat.faults import FaultInjector
+from polycat.fem.info import StepInfo
+from polycat.fileio import write_csv_atomic, write_text_atomic
+from polycat.mesh import load_mesh
+from polycat.microstructure import ORIENTATION_COLUMNS
+from polycat.post.soc import SocReader
+from polycat.reports import build_plots, soc_tag
+from polycat.simulation import prepare_mesh
+from polycat.simulation.loop import SocLoop
+from polycat.simulation.problem import Problem, build_problem, petsc_option_field
+from polycat.simulation.restart import (
+    load_fields,
+    prepare_results_dir,
+    resume_state,
+    save_checkpoint,
+)
+
+__all__ = ["RunSession", "run"]
+
+log = logging.getLogger("polycat")
+
+COLLECTIVE_ERRORS = (SolverError, ConfigError, GeometryError)
+"""Errors raised identically on every rank (the others may strike one rank only)."""
+
+
+def _collective_check(comm: MPI.Comm, error: str | None) -> None:
+    """Raise the same ConfigError on every rank if rank 0 found one."""
+    error = comm.bcast(error, root=0)
+    if error:
+        raise ConfigError(error)
+
+
+class RunSession:
+    """The state of one run across its phases (built in order by :func:`run`)."""
+
+    def __init__(self, plan: RunPlan, comm: MPI.Comm) -> None:
+        self.plan = plan
+        self.comm = comm
+        self.rank = comm.rank
+        self.out = plan.output.dir
+        self.record = RunRecord()
+        self.tables = TablesExporter(self.out, self.rank)
+        self.provenance = ProvenanceExporter(
+            self.out,
+            self.rank,
+            comm.size,
+            self.record,
+            _materials_meta(plan),
+            plan.config_data(),
+        )
+        self.exporters: list[Exporter] = []
+        self.checkpoint_state: dict[str, Any] | None = None
+        self.problem: Problem | None = None
+        self.reader: SocReader | None = None
+
+    # -- phases ----------------------------------------------------------------------
+    def open_results(self, overwrite: bool, resume: bool) -> None:
+        error = None
+        if self.rank == 0:
+            try:
+                if resume:
+                    self.checkpoint_state = resume_state(self.out, self.plan.digest)
+                else:
+                    prepare_results_dir(self.out, overwrite)
+                    write_text_atomic(self.out / "config.resolved.yaml", self.plan.config_yaml)
+            except ConfigError as exc:
+                error = str(exc)
+        _collective_check(self.comm, error)
+        self.checkpoint_state = self.comm.bcast(self.checkpoint_state, root=0)
+
+    def setup(self) -> None:
+        plan, comm, timers = self.plan, self.comm, self.record.timers
+        t = time.perf_counter()
+        folder = prepare_mesh(plan, comm)
+        timers.add("mesh", time.perf_counter() - t)
+        self.record.mesh_folder = folder
+        t = time.perf_counter()
+        loaded = load_mesh(comm, folder)
+        timers.add("load_mesh", time.perf_counter() - t)
+        t = time.perf_counter()
+        self.problem = p = build_problem(plan, loaded)
+        timers.add("setup", time.perf_counter() - t)
+        if self.checkpoint_state is not None:
+            self._restore(self.checkpoint_state)
+        g = plan.geometry
+        half = {"box": 0.5 * g.matrix_size_um, "shell": g.matrix_size_um}.get(
+            g.matrix, g.particle_radius_um
+        )
+        self.reader = SocReader(
+            p.model,
+            loaded.cell_tags,
+            loaded.facet_tags,
+            loaded.tags,
+            p.reader,
+            p.lattice,
+            section_half_um=min(half, 1.6 * g.particle_radius_um),
+            c_rate=plan.loading.c_rate,
+        )
+        self.exporters = self._exporters()
+        for e in self.exporters:
+            e.setup()
+        if self.rank == 0:
+            write_csv_atomic(self.out / "orientations.csv", p.micro.table(), ORIENTATION_COLUMNS)
+        self.record.dofs = d = p.dofs()
+        if self.rank == 0:
+            log.info(
+                "%d cells, %d displacement DOFs, %d concentration DOFs on %d rank(s); %d steps",
+                d["cells"],
+                d["displacement"],
+                d["concentration"],
+                comm.size,
+                len(p.schedule.times_s),
+            )
+
+    def _exporters(self) -> list[Exporter]:
+        assert self.problem is not None and self.reader is not None
+        exporters: list[Exporter] = []
+        if self.plan.output.fields:
+            m, rd = self.problem.model, self.reader
+            x_parent = rd.x_parent
+            c_parent = fem.Function(x_parent.function_space, name="c_mol_m3")
+            grain_id = fem.Function(fem.functionspace(m.mesh, ("DG", 0)), name="grain_id")
+            ct = self.problem.mesh.cell_tags
+            grain_id.x.array[ct.indices] = ct.values
+            grain_id.x.scatter_forward()
+            cmax = self.plan.cathode.c_max_mol_m3
+
+            def fill_c() -> None:
+                c_parent.x.array[:] = x_parent.x.array * cmax
+
+            # A resumed run writes the remaining SOCs to a series of its own: the first
+            # file's mesh was written in the first run's partitioning (maybe other ranks).
+            name = "fields.xdmf"
+            if self.record.resumed_from is not None:
+                name = f"fields_from_soc_{soc_tag(self.record.resumed_from['soc'])}.xdmf"
+            exporters.append(
+                FieldsExporter(
+                    self.out / "fields" / name,
+                    m.mesh,
+                    vertex_fields={"displacement_um": m.u, "x": x_parent, "c_mol_m3": c_parent},
+                    cell_fields={
+                        "stress_MPa": rd.sigma,
+                        "von_mises_MPa": m.von_mises,
+                        "sigma_rr_MPa": rd.s_rr,
+                        "sigma_hoop_MPa": rd.s_hoop,
+                        "sigma_h_MPa": m.hydrostatic,
+                        "grain_id": grain_id,
+                    },
+                    before_write=fill_c,
+                )
+            )
+        exporters += [self.tables, SectionExporter(self.out), self.provenance]
+        return exporters
+
+    def execute(self) -> None:
+        assert self.problem is not None
+        p = self.problem
+        start = 0
+        if self.record.resumed_from is not None:
+            start = int(self.record.resumed_from["step_index"]) + 1
+        loop = SocLoop(
+            p.model,
+            p.schedule,
+            self.record,
+            self.plan.loop.max_step_cuts,
+            mechanics_every_step=self.plan.coupling == "two_way",
+            faults=FaultInjector(self.rank),
+            progress=self.rank == 0,
+        )
+        loop.run(start, self.report)
+        self.record.status = "completed"
+
+    def report(self, i: int, soc: float, t_s: float, info: StepInfo) -> None:
+        """Read the state at a report SOC, hand it to every exporter, checkpoint."""
+        assert self.reader is not None
+        timers, record = self.record.timers, self.record
+        t_report = t0 = time.perf_counter()
+        loop_values = {
+            "mass_balance_error_max": record.max_mass_error,
+            "mech_ksp_iterations": info.mechanics.ksp_iterations if info.mechanics else None,
+        }
+        rep = self.reader.read(soc, t_s, loop_values)
+        record.peak_rss_mb = peak_rss_mb(self.comm)  # collective; None off rank 0
+        timers.add("readers", time.perf_counter() - t0)
+        t1 = time.perf_counter()
+        record.reported_soc.append(soc)
+        for e in self.exporters:
+            e.write(rep)
+        timers.add("output", time.perf_counter() - t1)
+        timers.add("report", time.perf_counter() - t_report)
+        if self.plan.loop.checkpoint:
+            t = time.perf_counter()
+            self._checkpoint(i, soc, t_s)
+            timers.add("checkpoint", time.perf_counter() - t)
+
+    # -- checkpoints -----------------------------------------------------------------
+    def _checkpoint(self, i: int, soc: float, t_s: float) -> None:
+        assert self.problem is not None
+        model = self.problem.model
+        state = {
+            "config_digest": self.plan.digest,
+            "step_index": i,
+            "soc": soc,
+            "t_s": t_s,
+            "ranks": self.comm.size,
+            "diffusion": model.history(),
+            **self.tables.rows(),
+            **self.record.counters(),
+        }
+        save_checkpoint(self.comm, self.out, soc_tag(soc), state, model.state_functions())
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        assert self.problem is not None
+        model = self.problem.model
+        load_fields(self.comm, self.out, state, model.state_functions())
+        model.restore({"history": state["diffusion"]})
+        self.tables.restore(state)
+        self.record.restore(state)
+        if not self.record.reported_soc:
+            self.record.reported_soc = [float(r["soc"]) for r in state["summary"]]
+        self.record.resumed_from = {
+            "soc": state["soc"],
+            "step_index": state["step_index"],
+            "t_s": state["t_s"],
+            "ranks": state["ranks"],
+        }
+        if self.rank == 0:
+            log.info(
+                "resuming after SOC %.2f (step %d, written on %d rank(s))",
+                state["soc"],
+                state["step_index"] + 1,
+                state["ranks"],
+            )
+
+    # -- the end ---------------------------------------------------------------------
+    def close(self) -> None:
+        for e in self.exporters:
+            e.close()
+
+    def finish(self) -> None:
+        if self.rank != 0:
+            return
+        t = time.perf_counter()
+        if self.plan.output.plots:
+            build_plots(self.out)
+        self.record.timers.add("plots", time.perf_counter() - t)
+        self.provenance.write()
+        log.info("results in %s (%.1f s)", self.out, time.perf_counter() - self.record.t_start)
+
+    def fail(self, exc: BaseException) -> None:
+        """Record a failure; keep what was computed (run.json, plots of finished SOCs)."""
+        self.record.status = "failed"
+        self.record.error = f"{type(exc).__name__}: {exc}"
+        if self.rank == 0 and self.out.is_dir():
+            self.provenance.write()
+            if self.tables.summary and self.plan.output.plots:
+                build_plots(self.out)
+
+
+def _materials_meta(plan: RunPlan) -> dict[str, Any]:
+    return {
+        "cathode": plan.cathode.name,
+        "gb_strength_MPa": plan.readers.gb_strength_MPa,
+        "electrolyte": plan.electrolyte.name if plan.electrolyte is not None else None,
+        "adhesion_strength_MPa": plan.readers.adhesion_strength_MPa,
+    }
+
+
+def run(
+    plan: RunPlan, overwrite: bool = False, comm: MPI.Comm | None = None, resume: bool = False
+) -> Path:
+    """Mesh, solve and report one plan on `comm` (default COMM_WORLD); returns the results
+    directory. ``resume``: continue the interrupted run in ``plan.output.dir`` from its
+    last checkpoint (from the start when it has none).
+
+    Error policy: SolverError, ConfigError and GeometryError are raised on every rank
+    alike and propagate (run.json says ``failed``, every finished SOC stays on disk). Any
+    other exception may have struck one rank only while the others wait in a collective:
+    on more than one rank it is printed once, from that rank, and the job is aborted.
+    """
+    comm = comm if comm is not None else MPI.COMM_WORLD
+    r = RunSession(plan, comm)
+    r.open_results(overwrite, resume)
+    try:
+        try:
+            r.setup()
+            r.execute()
+        except PetscOptionsError as exc:  # raised on every rank: the same options
+            raise ConfigError(petsc_option_field(exc)) from None
+    except BaseException as exc:
+        r.fail(exc)
+        if not isinstance(exc, COLLECTIVE_ERRORS) and comm.size > 1:
+            # No collective clean-up (closing the field file would wait for the other
+            # ranks forever): say what happened once, from this rank, and end the job.
+            print(
+                f"error ({type(exc).__name__}) on rank {r.rank}: {exc}", file=sys.stderr, flush=True
+            )
+            comm.Abort(1)
+        raise
+    finally:
+        r.close()
+    r.finish()
+    return r.out
