@@ -10,10 +10,10 @@ A comma-separated list of faults, each ``KIND:key=value:...``:
 - ``exception:step=N[:rank=R]`` — an unexpected exception (RuntimeError) at step N on rank R
   only (default 0): the other ranks carry on into the next collective, which is the hang
   an MPI job must not suffer (the CLI aborts the job instead).
-- ``nan:step=N[:rank=R]`` — after step N is solved, the Li fraction of rank R's own DOFs
-  (default rank 0) becomes NaN, without any communication: a failure only that rank's
-  data shows. Every check of local data must be reduced over the ranks first, so the
-  run stops on every rank with the same error instead of hanging.
+- ``nan:step=N[:rank=R]`` — at the report after step N (a report step), the stresses
+  sampled on rank R (default 0) become NaN: a failure only that rank's own data shows.
+  Every check of local data must be reduced over the ranks first, so the run stops on
+  every rank with the same error instead of hanging in the next collective.
 
 Unset (the normal case) it costs nothing. The hook exists for tests and for users who want
 to check on their own cluster that a failure ends the job (docs/internals.md).
@@ -90,8 +90,8 @@ class FaultInjector:
                 raise SolverError(f"injected solver failure at step {step} ({ENV})")
             raise RuntimeError(f"injected exception at step {step} on rank {self.rank} ({ENV})")
 
-    def after_step(self, step: int, local_values: Any) -> None:
-        """Poison ``local_values`` (this rank's array of x) with NaN for a ``nan`` fault."""
+    def corrupt(self, step: int, local_values: Any) -> None:
+        """Poison ``local_values`` (this rank's own samples) with NaN for a ``nan`` fault."""
         for f in self.faults:
             if f.kind != "nan" or f.step != step or f.used >= f.count or f.rank != self.rank:
                 continue

@@ -178,3 +178,24 @@ def test_exception_on_one_rank_ends_the_job_in_seconds(tmp_path: Path) -> None:
     assert "error (RuntimeError) on rank 1" in result.stderr
     # start-up and the first step take ~10 s here; a hung collective would run to the timeout
     assert elapsed < 90, f"the job took {elapsed:.0f} s to end"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="MPI job control tested on Linux")
+def test_bad_local_data_on_one_rank_stops_every_rank(tmp_path: Path) -> None:
+    """NaN in rank 1's own stress samples only: every check of local data is reduced
+    first, so both ranks stop with the same SolverError, printed once (a check raised on
+    rank 1 alone would leave rank 0 waiting in the next collective until the timeout)."""
+    step, message = 2, "non-finite stress or Li fraction at SOC 0.25 (on rank 1)"
+    cfg = write_yaml(tmp_path / "c.yaml", small_config(tmp_path))
+    t0 = time.monotonic()
+    result = polycat(
+        ["run", str(cfg)], ranks=2, env={"POLYCAT_FAULT": f"nan:step={step}:rank=1"}, timeout=180
+    )
+    elapsed = time.monotonic() - t0
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("error: solver failed:") == 1, result.stderr
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    info = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert info["status"] == "failed"
+    assert elapsed < 150, f"the job took {elapsed:.0f} s to end"

@@ -57,10 +57,12 @@ def collective_failure(comm: MPI.Comm, message: str | None) -> None:
     """Raise the same :class:`SolverError` on every rank if any rank has a ``message``
     (the first rank's, naming it); a no-op when none has."""
     messages = comm.allgather(message)
-    for rank, text in enumerate(messages):
-        if text:
-            where = f" (on rank {rank})" if comm.size > 1 else ""
-            raise SolverError(f"{text}{where}")
+    ranks = [rank for rank, text in enumerate(messages) if text]
+    if ranks:
+        where = ""
+        if comm.size > 1:
+            where = f" (on rank{'s' if len(ranks) > 1 else ''} {', '.join(map(str, ranks))})"
+        raise SolverError(f"{messages[ranks[0]]}{where}")
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,21 @@ class SocReader:
             _warn_outside_table
         )
 
-    def read(self, soc: float, t_s: float, loop_values: dict[str, Any]) -> SocReport:
+    def read(
+        self,
+        soc: float,
+        t_s: float,
+        loop_values: dict[str, Any],
+        corrupt: Callable[[Any], None] | None = None,
+    ) -> SocReport:
         """The report of the current state at ``soc`` (time ``t_s``, s). ``loop_values``
-        are the summary entries the loop owns (mass balance, iterations)."""
+        are the summary entries the loop owns (mass balance, iterations); ``corrupt`` (the
+        fault-injection hook of the tests) may alter this rank's sampled stresses."""
         comm, r, m = self.mesh.comm, self.settings, self.model
         m.x_on_mesh()
         samples = sample_cells(self.mesh, self.cell_tags, self.sigma, self.x_parent, degree=2)
+        if corrupt is not None:
+            corrupt(samples.sigma)
         bad = not (np.all(np.isfinite(samples.sigma)) and np.all(np.isfinite(samples.x)))
         collective_failure(
             comm, f"non-finite stress or Li fraction at SOC {soc:.2f}" if bad else None

@@ -85,7 +85,6 @@ class SocLoop:
                 timers.add("steps", time.perf_counter() - t)
                 if info.mechanics is not None:
                     self.record.mech_iterations.append(info.mechanics.ksp_iterations)
-                self.faults.after_step(i + 1, self.model.x.x.array)
                 t_prev = t_now
                 bar.update(1)
                 if report:

@@ -7,6 +7,7 @@ Everything collective happens on every rank; only rank 0 writes tables, plots an
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import time
@@ -76,6 +77,7 @@ class RunSession:
             plan.config_data(),
         )
         self.exporters: list[Exporter] = []
+        self.faults = FaultInjector(self.rank)
         self.checkpoint_state: dict[str, Any] | None = None
         self.problem: Problem | None = None
         self.reader: SocReader | None = None
@@ -191,7 +193,7 @@ class RunSession:
             self.record,
             self.plan.loop.max_step_cuts,
             mechanics_every_step=self.plan.coupling == "two_way",
-            faults=FaultInjector(self.rank),
+            faults=self.faults,
             progress=self.rank == 0,
         )
         loop.run(start, self.report)
@@ -206,7 +208,9 @@ class RunSession:
             "mass_balance_error_max": record.max_mass_error,
             "mech_ksp_iterations": info.mechanics.ksp_iterations if info.mechanics else None,
         }
-        rep = self.reader.read(soc, t_s, loop_values)
+        rep = self.reader.read(
+            soc, t_s, loop_values, corrupt=functools.partial(self.faults.corrupt, i + 1)
+        )
         record.peak_rss_mb = peak_rss_mb(self.comm)  # collective; None off rank 0
         timers.add("readers", time.perf_counter() - t0)
         t1 = time.perf_counter()
