@@ -23,7 +23,7 @@ import ufl
 from dolfinx import fem
 
 from polycat.geometry import GeometryError, GeometrySpec, ensure_mesh
-from polycat.mesh import LoadedMesh, gb_tags, grain_tags, interface_tags, load_mesh
+from polycat.mesh import LoadedMesh, load_mesh
 
 COMM = MPI.COMM_WORLD
 SPEC = GeometrySpec(n_grains=10, seed=5, mesh_size_um=0.9, matrix_size_um=12.0)
@@ -54,12 +54,13 @@ def _measures(lm: LoadedMesh) -> dict[str, float]:
     ds = ufl.Measure("ds", domain=mesh, subdomain_data=lm.facet_tags)
     dS = ufl.Measure("dS", domain=mesh, subdomain_data=lm.facet_tags)
     out: dict[str, float] = {}
-    for i, tag in grain_tags(lm.markers).items():
-        out[f"grain_{i}"] = _sum(comm, fem.form(one * dx(tag)))
-    for (i, j), tag in gb_tags(lm.markers).items():
-        out[f"gb_{i}_{j}"] = _sum(comm, fem.form(one * dS(tag)))
-    for i, tag in interface_tags(lm.markers).items():
-        out[f"interface_{i}"] = _sum(comm, fem.form(one * dS(tag)))
+    t = lm.tags
+    for tag in t.grains:
+        out[f"grain_{tag}"] = _sum(comm, fem.form(one * dx(tag)))
+    for tag in t.gb:
+        out[t.gb_name(tag)] = _sum(comm, fem.form(one * dS(tag)))
+    for tag in t.interface:
+        out[t.interface_name(tag)] = _sum(comm, fem.form(one * dS(tag)))
     out["outer"] = _sum(comm, fem.form(one * ds))
     return out
 
@@ -97,7 +98,7 @@ def test_tags_and_measures_agree_with_one_rank(shared_dir: Path) -> None:
     assert distributed.keys() == serial.keys()
     for key, value in serial.items():
         assert distributed[key] == pytest.approx(value, rel=1e-12, abs=1e-12), key
-    volumes = np.array([distributed[f"grain_{i}"] for i in grain_tags(lm.markers)])
+    volumes = np.array([distributed[f"grain_{i}"] for i in lm.tags.grains])
     np.testing.assert_allclose(volumes, lm.grains["volume_um3"], rtol=1e-10)
     # Every grain-boundary and interface patch has positive area on the whole mesh.
     assert all(v > 0 for k, v in distributed.items() if k.startswith(("gb_", "interface_")))
