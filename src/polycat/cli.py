@@ -6,7 +6,7 @@
     polycat study STUDY
     polycat report DIR
     polycat schema
-    polycat materials
+    polycat materials [NAME] [--json]
 
 Every subcommand accepts ``mpirun -n N polycat ...``; only rank 0 prints. Errors
 that are the user's to fix (a bad config, a missing file) print one message and
@@ -134,7 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="results directory of a run")
 
     sub.add_parser("schema", help="print the JSON Schema of run configs")
-    sub.add_parser("materials", help="list the built-in materials with their sources")
+    p = sub.add_parser(
+        "materials",
+        help="list the built-in materials with their sources and evidence levels",
+    )
+    p.add_argument("name", nargs="?", help="show one material (name or alias)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (every value with its source and evidence level) for scripts",
+    )
     return parser
 
 
@@ -151,10 +160,33 @@ def cmd_schema(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_materials(_: argparse.Namespace) -> int:
-    from polycat.materials import describe_materials
+def cmd_materials(args: argparse.Namespace) -> int:
+    from polycat.materials import (
+        CathodeMaterial,
+        UnknownMaterialError,
+        describe_cathode,
+        describe_electrolyte,
+        describe_materials,
+        find_material,
+        materials_json,
+    )
 
-    _say(describe_materials())
+    name = getattr(args, "name", None)
+    try:
+        if getattr(args, "json", False):
+            _say(materials_json(name))
+        elif name is None:
+            _say(describe_materials())
+        else:
+            m = find_material(name)
+            text = (
+                describe_cathode(m) if isinstance(m, CathodeMaterial) else describe_electrolyte(m)
+            )
+            _say(text)
+    except UnknownMaterialError as exc:
+        if env_rank() == 0:
+            print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

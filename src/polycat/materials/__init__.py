@@ -4,11 +4,15 @@ Pure numpy/scipy. Every built-in value carries a :class:`Source`; values that ar
 borrowed or assumed have ``Source.estimate = True`` and a note saying what they rest on
 (``polycat materials`` prints them all, see :func:`describe_materials`).
 
+Every Source also carries an evidence level (measured, dft, model-parameter, derived,
+estimate, hypothesis; :data:`EVIDENCE_LEVELS`); ``polycat materials --json`` exports them.
+
 Built-ins (one module per parameter set under ``polycat.materials.cathodes`` and
-``polycat.materials.electrolytes``): cathodes NCM811, NCM622, NCM111, CoRichNCM (Strauss
-2020 quasi-zero-strain), LCO; electrolytes Li6PS5Cl, beta-Li3PS4 (alias Li3PS4),
-Li10GeP2S12 (alias LGPS), LLZO. Names are matched case-insensitively, ignoring spaces,
-``-`` and ``_``.
+``polycat.materials.electrolytes``): cathodes NCM811 (measured lattice law), NCM622,
+NCM111, CoRichNCM and LCO (lattice laws flagged ``hypothesis``); electrolytes Li6PS5Cl
+(DFT dense crystal, the default), Li6PS5Cl-sintered, Li6PS5Cl-cold-pressed, beta-Li3PS4
+(alias Li3PS4), Li10GeP2S12 (alias LGPS), LLZO. Names are matched case-insensitively,
+ignoring spaces, ``-`` and ``_``.
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ from typing import Any
 
 from polycat.materials import cathodes as _cathodes
 from polycat.materials import electrolytes as _electrolytes
+from polycat.materials.checks import lattice_scale_factor, unflagged_related_lattice_laws
 from polycat.materials.describe import describe_cathode, describe_electrolyte, describe_table
+from polycat.materials.export import cathode_dict, electrolyte_dict, library_dict
 from polycat.materials.types import (
     CATHODE_SOURCE_KEYS,
     ELECTROLYTE_SOURCE_KEYS,
+    EVIDENCE_LEVELS,
+    NOT_SET,
     USER_SUPPLIED,
     CathodeMaterial,
     ConstantDiffusivity,
@@ -36,6 +44,7 @@ from polycat.materials.types import (
     Source,
     TabulatedLatticeStrain,
     TrigonalElasticity,
+    XDependence,
     volume_strain,
 )
 
@@ -46,6 +55,8 @@ __all__ = [
     "ELECTROLYTES",
     "ELECTROLYTE_ALIASES",
     "ELECTROLYTE_SOURCE_KEYS",
+    "EVIDENCE_LEVELS",
+    "NOT_SET",
     "USER_SUPPLIED",
     "CathodeMaterial",
     "ConstantDiffusivity",
@@ -59,11 +70,19 @@ __all__ = [
     "TabulatedLatticeStrain",
     "TrigonalElasticity",
     "UnknownMaterialError",
+    "XDependence",
+    "cathode_dict",
     "describe_cathode",
     "describe_electrolyte",
     "describe_materials",
+    "electrolyte_dict",
+    "find_material",
     "get_cathode",
     "get_electrolyte",
+    "lattice_scale_factor",
+    "library_dict",
+    "materials_json",
+    "unflagged_related_lattice_laws",
     "volume_strain",
 ]
 
@@ -159,3 +178,42 @@ def describe_materials() -> str:
         ELECTROLYTES.values(),
         {**dict(CATHODE_ALIASES), **dict(ELECTROLYTE_ALIASES)},
     )
+
+
+def find_material(name: str) -> CathodeMaterial | ElectrolyteMaterial:
+    """A built-in cathode or electrolyte by name or alias (``polycat materials NAME``);
+    an unknown name raises :class:`UnknownMaterialError` listing every valid name."""
+    if isinstance(name, str):
+        hit = _CATHODE_INDEX.get(_key(name))
+        if hit is not None:
+            return CATHODES[hit]
+        hit = _ELECTROLYTE_INDEX.get(_key(name))
+        if hit is not None:
+            return ELECTROLYTES[hit]
+    index = {**_CATHODE_INDEX, **_ELECTROLYTE_INDEX}
+    msg = (
+        f"unknown material {name!r}; built-in cathodes: {', '.join(CATHODES)}; "
+        f"built-in electrolytes: {', '.join(ELECTROLYTES)}"
+    )
+    if isinstance(name, str):
+        close = difflib.get_close_matches(_key(name), list(index), n=1, cutoff=0.6)
+        if close:
+            found = index[close[0]]
+            msg += f" (did you mean {found!r}?)"
+    raise UnknownMaterialError(msg)
+
+
+def materials_json(name: str | None = None) -> str:
+    """The whole library (or one material) as JSON, every value with source and evidence."""
+    import json
+
+    if name is None:
+        data: dict[str, Any] = library_dict(
+            CATHODES.values(),
+            ELECTROLYTES.values(),
+            {**dict(CATHODE_ALIASES), **dict(ELECTROLYTE_ALIASES)},
+        )
+    else:
+        m = find_material(name)
+        data = cathode_dict(m) if isinstance(m, CathodeMaterial) else electrolyte_dict(m)
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)

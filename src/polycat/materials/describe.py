@@ -26,7 +26,7 @@ def _law_text(law: object) -> str:
 def _rows(rows: Iterable[tuple[str, str, Source]]) -> list[str]:
     lines = []
     for field, value, src in rows:
-        flag = "*" if src.estimate else " "
+        flag = "!" if src.evidence_level == "hypothesis" else ("*" if src.estimate else " ")
         lines.extend(
             textwrap.wrap(
                 f"{field}: {value}",
@@ -43,6 +43,15 @@ def _rows(rows: Iterable[tuple[str, str, Source]]) -> list[str]:
                 subsequent_indent="        ",
             )
         )
+        if src.checked:
+            lines.extend(
+                textwrap.wrap(
+                    f"checked: {src.checked}",
+                    _WIDTH,
+                    initial_indent="      ",
+                    subsequent_indent="        ",
+                )
+            )
         if src.note:
             lines.extend(
                 textwrap.wrap(
@@ -55,8 +64,8 @@ def _rows(rows: Iterable[tuple[str, str, Source]]) -> list[str]:
     return lines
 
 
-def _header(kind: str, name: str, formula: str, notes: str) -> list[str]:
-    lines = [f"{kind} {name}  ({formula})"]
+def _header(kind: str, name: str, formula: str, notes: str, flags: str = "") -> list[str]:
+    lines = [f"{kind} {name}  ({formula}){flags}"]
     if notes:
         lines.extend(textwrap.wrap(notes, _WIDTH, initial_indent="  ", subsequent_indent="  "))
     return lines
@@ -65,6 +74,10 @@ def _header(kind: str, name: str, formula: str, notes: str) -> list[str]:
 def describe_cathode(m: CathodeMaterial) -> str:
     """Every value of a cathode with its source and note (``*`` = estimate)."""
     tough = m.fracture_toughness_MPa_sqrt_m
+    g_gb = m.gb_fracture_energy_J_m2
+    g_text = "not set" if g_gb is None else f"{g_gb:g} J/m²"
+    if g_gb is not None and m.gb_fracture_energy_vs_x is not None:
+        g_text += f"; x-dependence: {m.gb_fracture_energy_vs_x.describe()}"
     values = {
         "elasticity": _law_text(m.elasticity),
         "lattice_strain": _law_text(m.lattice_strain),
@@ -73,9 +86,14 @@ def describe_cathode(m: CathodeMaterial) -> str:
         "x_window": f"x from {m.x_window[1]:g} (start of charge) to {m.x_window[0]:g}",
         "gb_strength_MPa": f"{m.gb_strength_MPa:g} MPa",
         "fracture_toughness_MPa_sqrt_m": "not set" if tough is None else f"{tough:g} MPa·m^0.5",
+        "gb_fracture_energy_J_m2": g_text,
     }
     rows = [(k, values[k], m.sources[k]) for k in CATHODE_SOURCE_KEYS]
-    return "\n".join(_header("CATHODE", m.name, m.formula, m.notes) + _rows(rows))
+    if m.gb_fracture_energy_vs_x is not None:
+        rows.append(("gb_fracture_energy_vs_x", "see above", m.gb_fracture_energy_vs_x.source))
+    hyp = [k for k, s in m.sources.items() if s.evidence_level == "hypothesis"]
+    flags = f"  [evidence: hypothesis in {', '.join(hyp)}]" if hyp else ""
+    return "\n".join(_header("CATHODE", m.name, m.formula, m.notes, flags) + _rows(rows))
 
 
 def describe_electrolyte(m: ElectrolyteMaterial) -> str:
@@ -86,9 +104,15 @@ def describe_electrolyte(m: ElectrolyteMaterial) -> str:
         "nu": f"{m.nu:g}",
         "adhesion_strength_MPa": f"{m.adhesion_strength_MPa:g} MPa",
         "fracture_toughness_MPa_sqrt_m": "not set" if tough is None else f"{tough:g} MPa·m^0.5",
+        "interface_fracture_energy_J_m2": (
+            "not set"
+            if m.interface_fracture_energy_J_m2 is None
+            else f"{m.interface_fracture_energy_J_m2:g} J/m² (CAM|SE)"
+        ),
     }
     rows = [(k, values[k], m.sources[k]) for k in ELECTROLYTE_SOURCE_KEYS]
-    return "\n".join(_header("ELECTROLYTE", m.name, m.formula, m.notes) + _rows(rows))
+    formula = f"{m.formula}; {m.state}" if m.state else m.formula
+    return "\n".join(_header("ELECTROLYTE", m.name, formula, m.notes) + _rows(rows))
 
 
 def describe_table(
@@ -98,8 +122,12 @@ def describe_table(
 ) -> str:
     parts = [
         "polycat built-in materials",
-        "Units: GPa, MPa, MPa·m^0.5, mol/m³, m²/s; x = Li fraction c/c_max.",
-        "Lines marked * rest on estimates (borrowed, derived or assumed): read their notes.",
+        "Units: GPa, MPa, MPa·m^0.5, J/m², mol/m³, m²/s; x = Li fraction c/c_max.",
+        "Each source ends with [evidence: LEVEL]: measured, dft, model-parameter, derived, "
+        "estimate, hypothesis, user, none.",
+        "Lines marked * rest on estimates (borrowed or assumed); lines marked ! are "
+        "HYPOTHESES (a constructed law: results that depend on it follow from the "
+        "construction in its note).",
         "Tags: [R] read in a public repository file, [A] abstract/web page, "
         "[S] second-hand digest, [C] computed, [U] unverified.",
         "",

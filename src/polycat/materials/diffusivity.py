@@ -55,6 +55,8 @@ OREGAN2022_SOURCE = Source(
         "O'Regan, Brosa Planella, Widanage & Kendrick, Electrochim. Acta 425 (2022) 140700; "
         "PyBaMM ORegan2022.py, nmc_LGM50_diffusivity_ORegan2022"
     ),
+    evidence="measured",
+    checked="[R] pybamm-team/PyBaMM src/pybamm/input/parameters/lithium_ion/ORegan2022.py",
     note=(
         "[R] pybamm-team/PyBaMM src/pybamm/input/parameters/lithium_ion/ORegan2022.py: "
         "D = 2.7 * 10**(-13.96 - 0.9231 exp(-(s-0.3216)^2/0.002534) "

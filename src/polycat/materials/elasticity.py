@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -115,6 +116,9 @@ class IsotropicElasticity:
     def describe(self) -> str:
         return f"isotropic E = {self.E_GPa:g} GPa, nu = {self.nu:g}"
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "isotropic", "E_GPa": self.E_GPa, "nu": self.nu}
+
 
 @dataclass(frozen=True, slots=True)
 class TrigonalElasticity:
@@ -123,6 +127,11 @@ class TrigonalElasticity:
     ``C66 = (C11 - C12)/2``; ``C[0,3] = C14``, ``C[1,3] = -C14``, ``C[4,5] = C14``
     (the sign of C14 depends on the choice of the a-axis; this is the convention of the
     ELATE/Materials Project listings). The tensor must be positive definite.
+
+    ``c66_listed`` keeps a source's own rounded C66 (a listing rounded to integers can
+    give C66 = 122 where (C11 - C12)/2 = 122.5), so that the tensor reproduces the
+    source's Voigt/Reuss/Hill moduli digit for digit; it must agree with (C11 - C12)/2
+    within half a unit of the listing (0.5 GPa).
     """
 
     C11: float
@@ -132,11 +141,20 @@ class TrigonalElasticity:
     C33: float
     C44: float
     source: Source | None = None
+    c66_listed: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("C11", "C12", "C13", "C14", "C33", "C44"):
             object.__setattr__(self, name, _finite("TrigonalElasticity", name, getattr(self, name)))
         _check_source("TrigonalElasticity", self.source)
+        if self.c66_listed is not None:
+            c66 = _finite("TrigonalElasticity", "c66_listed", self.c66_listed)
+            if abs(c66 - 0.5 * (self.C11 - self.C12)) > 0.5 + 1e-9:
+                raise ValueError(
+                    f"TrigonalElasticity.c66_listed: {c66} differs from (C11 - C12)/2 = "
+                    f"{0.5 * (self.C11 - self.C12):g} by more than a rounding (0.5 GPa)"
+                )
+            object.__setattr__(self, "c66_listed", c66)
         eig = np.linalg.eigvalsh(self.voigt_GPa())
         if eig.min() <= 0.0:
             raise ValueError(
@@ -152,6 +170,8 @@ class TrigonalElasticity:
 
     @property
     def C66(self) -> float:
+        if self.c66_listed is not None:
+            return self.c66_listed
         return 0.5 * (self.C11 - self.C12)
 
     def voigt_GPa(self) -> NDArray[np.float64]:
@@ -171,7 +191,7 @@ class TrigonalElasticity:
                 [c13, c13, c33, 0.0, 0.0, 0.0],
                 [c14, -c14, 0.0, c44, 0.0, 0.0],
                 [0.0, 0.0, 0.0, 0.0, c44, c14],
-                [0.0, 0.0, 0.0, 0.0, c14, 0.5 * (c11 - c12)],
+                [0.0, 0.0, 0.0, 0.0, c14, self.C66],
             ]
         )
 
@@ -179,8 +199,39 @@ class TrigonalElasticity:
         """Voigt/Reuss/Hill polycrystal moduli (see :func:`vrh_moduli_GPa`)."""
         return vrh_moduli_GPa(self.voigt_GPa())
 
+    def directional_young_GPa(self, direction: tuple[float, float, float]) -> float:
+        """Young's modulus along a unit ``direction`` of the crystal frame (z = c-axis)."""
+        n = np.asarray(direction, dtype=float)
+        n = n / np.linalg.norm(n)
+        S = np.linalg.inv(self.voigt_GPa())
+        # S maps the stress vector (11, 22, 33, 23, 13, 12) to engineering strain, so a
+        # uniaxial stress n n^T gives n . eps . n = w . S w with w the stress vector
+        w = np.array([n[0] ** 2, n[1] ** 2, n[2] ** 2, n[1] * n[2], n[0] * n[2], n[0] * n[1]])
+        eps = S @ w
+        weights = w
+        return float(1.0 / (weights @ eps))
+
     def describe(self) -> str:
+        vrh = self.vrh_moduli_GPa()
         return (
             f"trigonal C11={self.C11:g} C12={self.C12:g} C13={self.C13:g} C14={self.C14:g} "
-            f"C33={self.C33:g} C44={self.C44:g} GPa"
+            f"C33={self.C33:g} C44={self.C44:g} C66={self.C66:g} GPa (Hill E = "
+            f"{vrh['E_H']:.1f} GPa, nu = {vrh['nu_H']:.3f}; E along a = "
+            f"{self.directional_young_GPa((1.0, 0.0, 0.0)):.0f}, along c = "
+            f"{self.directional_young_GPa((0.0, 0.0, 1.0)):.0f} GPa)"
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "trigonal",
+            "C_GPa": {
+                "C11": self.C11,
+                "C12": self.C12,
+                "C13": self.C13,
+                "C14": self.C14,
+                "C33": self.C33,
+                "C44": self.C44,
+                "C66": self.C66,
+            },
+            "vrh_GPa": self.vrh_moduli_GPa(),
+        }

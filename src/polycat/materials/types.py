@@ -23,11 +23,14 @@ from polycat.materials.lattice import (
     TabulatedLatticeStrain,
     volume_strain,
 )
-from polycat.materials.sources import USER_SUPPLIED, Source
+from polycat.materials.sources import EVIDENCE_LEVELS, NOT_SET, USER_SUPPLIED, Source
+from polycat.materials.xdependence import XDependence
 
 __all__ = [
     "CATHODE_SOURCE_KEYS",
     "ELECTROLYTE_SOURCE_KEYS",
+    "EVIDENCE_LEVELS",
+    "NOT_SET",
     "USER_SUPPLIED",
     "CathodeMaterial",
     "ConstantDiffusivity",
@@ -41,6 +44,7 @@ __all__ = [
     "Source",
     "TabulatedLatticeStrain",
     "TrigonalElasticity",
+    "XDependence",
     "volume_strain",
 ]
 
@@ -78,16 +82,21 @@ CATHODE_SOURCE_KEYS = (
     "x_window",
     "gb_strength_MPa",
     "fracture_toughness_MPa_sqrt_m",
+    "gb_fracture_energy_J_m2",
 )
-"""Keys a :class:`CathodeMaterial` ``sources`` mapping must have (one per field)."""
+"""Keys of a :class:`CathodeMaterial` ``sources`` mapping (one per field)."""
 
 ELECTROLYTE_SOURCE_KEYS = (
     "E_GPa",
     "nu",
     "adhesion_strength_MPa",
     "fracture_toughness_MPa_sqrt_m",
+    "interface_fracture_energy_J_m2",
 )
-"""Keys an :class:`ElectrolyteMaterial` ``sources`` mapping must have (one per field)."""
+"""Keys of an :class:`ElectrolyteMaterial` ``sources`` mapping (one per field)."""
+
+_OPTIONAL_SOURCE_KEYS = ("gb_fracture_energy_J_m2", "interface_fracture_energy_J_m2")
+"""Keys added after the first release: a mapping without them gets :data:`NOT_SET`."""
 
 
 def _number(cls: str, name: str, value: object) -> float:
@@ -151,6 +160,7 @@ class FrozenSources(Mapping[str, Source]):
 def _sources(cls: str, value: object, required: tuple[str, ...]) -> Mapping[str, Source]:
     if not isinstance(value, Mapping):
         raise ValueError(f"{cls}.sources: must be a mapping field name -> Source")
+    value = {**{k: NOT_SET for k in required if k in _OPTIONAL_SOURCE_KEYS}, **value}
     missing = [k for k in required if k not in value]
     unknown = sorted(str(k) for k in value if k not in required)
     if missing or unknown:
@@ -164,6 +174,27 @@ def _sources(cls: str, value: object, required: tuple[str, ...]) -> Mapping[str,
                 f"{cls}.sources[{k!r}]: must be a Source, got {type(value[k]).__name__}"
             )
     return FrozenSources({k: value[k] for k in required})
+
+
+def _check_x_dependence(cls: str, dep: object, quantity: str) -> None:
+    if dep is None:
+        return
+    if not isinstance(dep, XDependence) or dep.quantity != quantity:
+        raise ValueError(
+            f"{cls}.{quantity.removesuffix('_J_m2')}_vs_x: must be None or an XDependence "
+            f"with quantity {quantity!r}"
+        )
+
+
+def _unset_sources(
+    obj: object, sources: Mapping[str, Source], keys: tuple[str, ...]
+) -> Mapping[str, Source]:
+    """A field that holds no value (None) keeps no user-supplied source: it is NOT_SET."""
+    fixed = dict(sources)
+    for key in keys:
+        if key in fixed and getattr(obj, key) is None and fixed[key] is USER_SUPPLIED:
+            fixed[key] = NOT_SET
+    return FrozenSources(fixed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +218,8 @@ class CathodeMaterial:
     fracture_toughness_MPa_sqrt_m: float | None
     sources: Mapping[str, Source]
     notes: str = ""
+    gb_fracture_energy_J_m2: float | None = None
+    gb_fracture_energy_vs_x: XDependence | None = None
 
     def __post_init__(self) -> None:
         cls = "CathodeMaterial"
@@ -211,6 +244,8 @@ class CathodeMaterial:
         _check_positive(self, "c_max_mol_m3", "mol/m³")
         _check_positive(self, "gb_strength_MPa", "MPa")
         _check_positive(self, "fracture_toughness_MPa_sqrt_m", "MPa·m^0.5", optional=True)
+        _check_positive(self, "gb_fracture_energy_J_m2", "J/m²", optional=True)
+        _check_x_dependence(cls, self.gb_fracture_energy_vs_x, "gb_fracture_energy_J_m2")
         try:
             x_min, x_max = self.x_window
         except (TypeError, ValueError):
@@ -230,7 +265,8 @@ class CathodeMaterial:
                 f"law's range [{lo:.6g}, {hi:.6g}]"
             )
         object.__setattr__(self, "x_window", (x_min, x_max))
-        object.__setattr__(self, "sources", _sources(cls, self.sources, CATHODE_SOURCE_KEYS))
+        sources = _sources(cls, self.sources, CATHODE_SOURCE_KEYS)
+        object.__setattr__(self, "sources", _unset_sources(self, sources, _OPTIONAL_SOURCE_KEYS))
         if not isinstance(self.notes, str):
             raise ValueError(f"{cls}.notes: must be a string")
 
@@ -238,6 +274,11 @@ class CathodeMaterial:
     def is_estimate(self) -> dict[str, bool]:
         """Which fields rest on estimates (``Source.estimate``)."""
         return {k: s.estimate for k, s in self.sources.items()}
+
+    @property
+    def evidence(self) -> dict[str, str]:
+        """Evidence level of every field (see :data:`EVIDENCE_LEVELS`)."""
+        return {k: s.evidence_level for k, s in self.sources.items()}
 
     def eigenstrain(self, x: ArrayLike) -> NDArray[np.float64]:
         """Crystal-frame eigenstrain tensors ``diag(eps_a, eps_a, eps_c)``, shape (..., 3, 3)."""
@@ -265,6 +306,8 @@ class ElectrolyteMaterial:
     fracture_toughness_MPa_sqrt_m: float | None
     sources: Mapping[str, Source]
     notes: str = ""
+    interface_fracture_energy_J_m2: float | None = None
+    state: str = ""
 
     def __post_init__(self) -> None:
         cls = "ElectrolyteMaterial"
@@ -277,9 +320,11 @@ class ElectrolyteMaterial:
         object.__setattr__(self, "nu", nu)
         _check_positive(self, "adhesion_strength_MPa", "MPa")
         _check_positive(self, "fracture_toughness_MPa_sqrt_m", "MPa·m^0.5", optional=True)
-        object.__setattr__(self, "sources", _sources(cls, self.sources, ELECTROLYTE_SOURCE_KEYS))
-        if not isinstance(self.notes, str):
-            raise ValueError(f"{cls}.notes: must be a string")
+        _check_positive(self, "interface_fracture_energy_J_m2", "J/m²", optional=True)
+        sources = _sources(cls, self.sources, ELECTROLYTE_SOURCE_KEYS)
+        object.__setattr__(self, "sources", _unset_sources(self, sources, _OPTIONAL_SOURCE_KEYS))
+        if not isinstance(self.notes, str) or not isinstance(self.state, str):
+            raise ValueError(f"{cls}.notes and {cls}.state: must be strings")
 
     @property
     def elasticity(self) -> IsotropicElasticity:
@@ -289,3 +334,8 @@ class ElectrolyteMaterial:
     @property
     def is_estimate(self) -> dict[str, bool]:
         return {k: s.estimate for k, s in self.sources.items()}
+
+    @property
+    def evidence(self) -> dict[str, str]:
+        """Evidence level of every field (see :data:`EVIDENCE_LEVELS`)."""
+        return {k: s.evidence_level for k, s in self.sources.items()}

@@ -3,10 +3,15 @@ law built from the NCM811 curve shape and LCO extremes read in Stallard et al. 2
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from polycat.materials.cathodes._common import (
+    GB_ENERGY_VS_X,
+    GB_FRACTURE_ENERGY_NMC811_J_M2,
     GB_STRENGTH_NMC811_MPA,
-    borrowed_elasticity,
+    borrowed_gb_fracture_energy,
     borrowed_gb_strength,
+    grain_elasticity,
 )
 from polycat.materials.cathodes.ncm811 import NCM811_LATTICE
 from polycat.materials.diffusivity import ConstantDiffusivity
@@ -43,9 +48,12 @@ SCALE_C_NEG = (1.0 - C_MIN_REL) / abs(min(_ec811))
 _LATTICE_SOURCE = Source(
     citation=f"{STALLARD_2022}; shape from Märker et al., Chem. Mater. 31 (2019) 2545",
     doi="10.1016/j.joule.2022.04.001",
-    estimate=True,
+    evidence="hypothesis",
+    checked="[S] physics_notes §2.2 (figure-vector values from a Stallard 2022 digest)",
     note=(
-        "[S] LCO values read from the figure vectors of the Stallard review (via a digest): "
+        "Constructed law, not a measured LiCoO2 table (Reimers & Dahn, J. Electrochem. "
+        "Soc. 139 (1992) 2091 and later LixCoO2 XRD were found only as citations). [S] LCO "
+        "values read from the figure vectors of the Stallard review (via a digest): "
         "c/c0 max 1.026 at x = 0.40-0.47, c/c0 min 0.958 at x = 0.11, a/a0 >= 0.9964. "
         "Construction: the NCM811 table's points are moved in x by the piecewise-linear map "
         f"({NCM811_LATTICE.x_range[0]:.4f}, {_X811_CMAX:.4f}, 1) -> ({X_C_MIN}, {X_C_MAX}, 1) "
@@ -66,23 +74,28 @@ _LATTICE = remapped_table(
     source=_LATTICE_SOURCE,
 )
 
-_ELASTICITY, _ELASTICITY_SOURCE = borrowed_elasticity(_NAME)
+_ELASTICITY, _ELASTICITY_SOURCE = grain_elasticity(_NAME)
 _ELASTICITY_SOURCE_LCO = Source(
     citation=_ELASTICITY_SOURCE.citation,
     doi=_ELASTICITY_SOURCE.doi,
-    estimate=True,
+    evidence="estimate",
+    checked=_ELASTICITY_SOURCE.checked,
     note=(
         "PyBaMM Ai2020 uses E = 375 GPa, nu = 0.2 for LCO [R], a model parameter of "
-        "untraced origin, about twice measured layered-oxide polycrystal values (80-230 "
-        "GPa, Stallard 2022); the NCM estimate is used so that cathodes differ only "
-        "through their lattice laws. " + _ELASTICITY_SOURCE.note
+        "untraced origin; not used. Qualitative check [A]: Wu & Zhang (J. Electrochem. En. "
+        "Conv. Stor. 16 (2019) 021008, abstract) state that LiCoO2's Young's modulus along "
+        "the a-b axis is higher than along c, as in the borrowed tensor. " + _ELASTICITY_SOURCE.note
     ),
 )
+
+_ELASTICITY = replace(_ELASTICITY, source=_ELASTICITY_SOURCE_LCO)
 
 D_LCO = 5.387e-15
 _DIFFUSIVITY_SOURCE = Source(
     citation=f"{AI2020} (lico2_diffusivity_Dualfoil1998)",
     doi=AI2020_DOI,
+    evidence="model-parameter",
+    checked="[R] pybamm-team/PyBaMM src/pybamm/input/parameters/lithium_ion/Ai2020.py",
     note=(
         "[R] pybamm-team/PyBaMM src/pybamm/input/parameters/lithium_ion/Ai2020.py: "
         "constant 5.387e-15 m²/s from Dualfoil, a cell-model parameter rather than a "
@@ -109,6 +122,8 @@ MATERIAL = CathodeMaterial(
         "c_max_mol_m3": Source(
             citation=AI2020,
             doi=AI2020_DOI,
+            evidence="model-parameter",
+            checked="[R] PyBaMM Ai2020.py",
             note=(
                 "[R] 'Maximum concentration in positive electrode' = 49943 mol/m³ of the "
                 "PyBaMM Ai2020 set (cell-model parameter)."
@@ -117,7 +132,7 @@ MATERIAL = CathodeMaterial(
         "x_window": Source(
             citation=AI2020,
             doi=AI2020_DOI,
-            estimate=True,
+            evidence="estimate",
             note=(
                 "[R]+[C] x_min = 21725/49943 = 0.435: Ai2020's initial positive-electrode "
                 "concentration of the charged cell at its 4.2 V upper cut-off (their OCP "
@@ -125,12 +140,13 @@ MATERIAL = CathodeMaterial(
             ),
         ),
         "gb_strength_MPa": borrowed_gb_strength(_NAME),
+        "gb_fracture_energy_J_m2": borrowed_gb_fracture_energy(_NAME),
         "fracture_toughness_MPa_sqrt_m": Source(
             citation=(
                 "Qu et al., Adv. Energy Mater. 2 (2012) 940, via Stallard et al., Joule 6 "
                 "(2022) 984"
             ),
-            estimate=True,
+            evidence="estimate",
             note=(
                 "[S] LiCoO2 single grains 0.2-6.5 MPa·m^0.5 depending on orientation; the "
                 "lower bound is taken (conservative, cleavage-plane value)."
@@ -140,6 +156,8 @@ MATERIAL = CathodeMaterial(
     notes=(
         "Classic low-strain layered oxide for comparison: c expands about 2.6 % up to "
         "x = 0.435 (4.2 V) with almost constant a. Parameters partly from the PyBaMM "
-        "Ai2020 cell model; lattice law constructed (estimate)."
+        "Ai2020 cell model; lattice law a HYPOTHESIS (NCM811 shape remapped to LCO extremes)."
     ),
+    gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
+    gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
 )

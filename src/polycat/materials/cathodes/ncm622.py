@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from polycat.materials.cathodes._common import (
+    GB_ENERGY_VS_X,
+    GB_FRACTURE_ENERGY_NMC811_J_M2,
     GB_STRENGTH_NMC811_MPA,
     TOUGHNESS_NMC_MPA_SQRT_M,
     X_MAX_NOTE,
     amin_chiang_diffusivity,
-    borrowed_elasticity,
+    borrowed_gb_fracture_energy,
     borrowed_gb_strength,
     borrowed_toughness,
+    grain_elasticity,
 )
 from polycat.materials.cathodes._universal import KONDRAKOV_2017, universal_lattice
 from polycat.materials.cathodes.ncm811 import C_MAX, borrowed_c_max
@@ -20,7 +23,7 @@ from polycat.materials.types import CathodeMaterial
 __all__ = ["MATERIAL"]
 
 _NAME = "NCM622"
-_ELASTICITY, _ELASTICITY_SOURCE = borrowed_elasticity(_NAME)
+_ELASTICITY, _ELASTICITY_SOURCE = grain_elasticity(_NAME)
 _LATTICE, _LATTICE_SOURCE = universal_lattice(
     _NAME,
     "[S] de Biasi et al., J. Phys. Chem. C 121 (2017) 26163 (Table S1, via a digest) give "
@@ -57,7 +60,7 @@ MATERIAL = CathodeMaterial(
         ),
         "x_window": Source(
             citation=KONDRAKOV_2017,
-            estimate=True,
+            evidence="estimate",
             note=(
                 "[A]+[C] Kondrakov 2017 measured dV/V = -1.2 % (NCM111) and -5.1 % (NCM811) "
                 "for 3.0-4.3 V. Linear interpolation in Ni content gives "
@@ -67,10 +70,14 @@ MATERIAL = CathodeMaterial(
         ),
         "gb_strength_MPa": borrowed_gb_strength(_NAME),
         "fracture_toughness_MPa_sqrt_m": borrowed_toughness(_NAME),
+        "gb_fracture_energy_J_m2": borrowed_gb_fracture_energy(_NAME),
     },
+    gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
+    gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(
-        "Estimated set: the NCM811 eigenstrain versus Li content (Jousseaume 2024), a "
-        "shallower practical window, NMC532 diffusivity; stiffness, strength and toughness "
-        "borrowed from NCM811."
+        "Estimated set; lattice law a HYPOTHESIS: the NCM811 eigenstrain versus Li "
+        "content (Jousseaume 2024), a shallower practical window, NMC532 diffusivity; "
+        "strength and toughness borrowed "
+        "from NCM811, grain stiffness from LiCrO2."
     ),
 )

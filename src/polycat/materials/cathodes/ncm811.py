@@ -14,13 +14,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from polycat.materials.cathodes._common import (
+    GB_ENERGY_VS_X,
+    GB_FRACTURE_ENERGY_NMC811_J_M2,
+    GB_FRACTURE_ENERGY_NMC811_SOURCE,
     GB_STRENGTH_NMC811_MPA,
     GB_STRENGTH_NMC811_SOURCE,
-    NCM_ISOTROPIC,
-    NCM_ISOTROPIC_SOURCE,
     TOUGHNESS_NMC_MPA_SQRT_M,
     TOUGHNESS_NMC_SOURCE,
     X_MAX_NOTE,
+    grain_elasticity,
 )
 from polycat.materials.diffusivity import OREGAN2022_SOURCE, ORegan2022Diffusivity
 from polycat.materials.estimates import crystallographic_c_max, x_at_volume_strain
@@ -58,6 +60,8 @@ def load_maerker2019_table() -> tuple[
 MAERKER_SOURCE = Source(
     citation="Märker et al., Chem. Mater. 31 (2019) 2545-2554",
     doi="10.1021/acs.chemmater.9b00140",
+    evidence="measured",
+    checked="[R] MJCliffe/PASCal tests/data/sample_q/input.tsv (79 rows), shipped unchanged",
     note=(
         "[R] operando XRD, first charge; 79 rows (Q, a, c) as redistributed in the public "
         "repository MJCliffe/PASCal, tests/data/sample_q/input.tsv. x = 1 - Q/275.5 mAh/g "
@@ -82,6 +86,8 @@ C_MAX = float(round(crystallographic_c_max(float(_A[0]), float(_C[0]))))
 C_MAX_SOURCE = Source(
     citation="Märker et al., Chem. Mater. 31 (2019) 2545-2554 (pristine cell), physics_notes §5.2",
     doi="10.1021/acs.chemmater.9b00140",
+    evidence="derived",
+    checked="[R]+[C] pristine row of the shipped Märker table",
     note=(
         "[C] crystallographic Li-site density of the pristine cell: a = 2.8704 Å, "
         "c = 14.1918 Å, V = (√3/2) a² c = 101.264 Å³, Z = 3, c_max = Z/(N_A V). "
@@ -97,7 +103,8 @@ def borrowed_c_max(reason: str, detail: str = "") -> Source:
     return Source(
         citation=C_MAX_SOURCE.citation,
         doi=C_MAX_SOURCE.doi,
-        estimate=True,
+        evidence="estimate",
+        checked=C_MAX_SOURCE.checked,
         note=f"Borrowed from NCM811 ({reason}){detail}. " + C_MAX_SOURCE.note,
     )
 
@@ -106,7 +113,7 @@ X_MIN = 0.125
 _X_AT_KONDRAKOV_4V3 = x_at_volume_strain(NCM811_LATTICE, -0.051)
 X_WINDOW_SOURCE = Source(
     citation="physics_notes §5.2; Kondrakov et al., J. Phys. Chem. C 121 (2017) 3286",
-    estimate=True,
+    evidence="estimate",
     note=(
         "Usable window about x = 0.95 -> 0.12 (4.4-4.5 V) per physics_notes §5.2; x_min "
         f"raised to {X_MIN} to stay inside the Märker table (ends at x = "
@@ -116,11 +123,12 @@ X_WINDOW_SOURCE = Source(
 )
 
 _DIFFUSIVITY = ORegan2022Diffusivity(source=OREGAN2022_SOURCE)
+_ELASTICITY, _ELASTICITY_SOURCE = grain_elasticity("NCM811")
 
 MATERIAL = CathodeMaterial(
     name="NCM811",
     formula="LiNi0.8Co0.1Mn0.1O2",
-    elasticity=NCM_ISOTROPIC,
+    elasticity=_ELASTICITY,
     lattice_strain=NCM811_LATTICE,
     diffusivity=_DIFFUSIVITY,
     c_max_mol_m3=C_MAX,
@@ -128,18 +136,21 @@ MATERIAL = CathodeMaterial(
     gb_strength_MPa=GB_STRENGTH_NMC811_MPA,
     fracture_toughness_MPa_sqrt_m=TOUGHNESS_NMC_MPA_SQRT_M,
     sources={
-        "elasticity": NCM_ISOTROPIC_SOURCE,
+        "elasticity": _ELASTICITY_SOURCE,
         "lattice_strain": MAERKER_SOURCE,
         "diffusivity": OREGAN2022_SOURCE,
         "c_max_mol_m3": C_MAX_SOURCE,
         "x_window": X_WINDOW_SOURCE,
         "gb_strength_MPa": GB_STRENGTH_NMC811_SOURCE,
         "fracture_toughness_MPa_sqrt_m": TOUGHNESS_NMC_SOURCE,
+        "gb_fracture_energy_J_m2": GB_FRACTURE_ENERGY_NMC811_SOURCE,
     },
+    gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
+    gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(
         "Baseline Ni-rich NCM. c-axis expands by about +2.05 % up to x = 0.36 and then "
         "collapses to -1.3 % at x = 0.12 while a shrinks by about 2 %: dV/V = -5.3 % at "
-        "x = 0.12 (three quarters of it below x = 0.35). Anisotropy is carried by the "
-        "eigenstrain only (isotropic grain stiffness)."
+        "x = 0.12 (three quarters of it below x = 0.35). Grain stiffness: a trigonal tensor "
+        "borrowed from isostructural LiCrO2 (estimate, see elasticity)."
     ),
 )

@@ -1,4 +1,4 @@
-"""Quasi-zero-strain Co-rich NCM (Strauss et al. 2020), estimated parameter set.
+"""Quasi-zero-strain Co-rich NCM (Strauss et al. 2020): a hypothesis parameter set.
 
 Strauss, de Biasi, Kim, Hertle, Schweidler, Janek, Hartmann & Brezesinski,
 ACS Mater. Lett. 2 (2020) 84: Co-rich layered NCM whose unit-cell volume changes by less
@@ -9,13 +9,16 @@ retrieved). The lattice law is the NCM811 curve shape scaled down to that volume
 from __future__ import annotations
 
 from polycat.materials.cathodes._common import (
+    GB_ENERGY_VS_X,
+    GB_FRACTURE_ENERGY_NMC811_J_M2,
     GB_STRENGTH_NMC811_MPA,
     TOUGHNESS_NMC_MPA_SQRT_M,
     X_MAX_NOTE,
     amin_chiang_diffusivity,
-    borrowed_elasticity,
+    borrowed_gb_fracture_energy,
     borrowed_gb_strength,
     borrowed_toughness,
+    grain_elasticity,
 )
 from polycat.materials.cathodes.ncm811 import C_MAX, NCM811_LATTICE, borrowed_c_max
 from polycat.materials.estimates import scaled_table, volume_scale_for_target
@@ -35,20 +38,22 @@ SCALE = volume_scale_for_target(NCM811_LATTICE, NCM811_LATTICE.x_range[0], TARGE
 
 _LATTICE_SOURCE = Source(
     citation=f"{STRAUSS_2020}; shape from Märker et al., Chem. Mater. 31 (2019) 2545",
-    estimate=True,
+    evidence="hypothesis",
     note=(
-        "[S] 'volume change < 1 %' is how a review digest summarises Strauss 2020; the "
-        "exact composition (NCM271/NCM361-type) and a(x), c(x) were not retrieved. "
         f"Construction: eps_a and eps_c of the NCM811 table are both multiplied by "
         f"s = {SCALE:.4f}, chosen so that dV/V = -1.0 % at the end of the table "
-        f"(x = {NCM811_LATTICE.x_range[0]:.4f}); |dV/V| <= 1 % then holds wherever the "
-        "law is defined. The real material probably has larger, mutually compensating "
-        "a/c strains (anisotropy) than this uniform scaling gives: a lower bound on the "
-        "grain-to-grain misfit."
+        f"(x = {NCM811_LATTICE.x_range[0]:.4f}). In a linear one-way model every stress "
+        f"then scales by exactly s, so 'the Co-rich material cuts the stresses about "
+        f"{1 / SCALE:.1f}x' is the input, not a result. The only datum behind it is "
+        "'volume change < 1 %', how a review digest summarises Strauss 2020 [S]; the "
+        "composition (NCM271/NCM361-type) and a(x), c(x) were not retrieved. Real "
+        "near-zero-volume layered oxides keep a large anisotropic mismatch (a-contraction "
+        "compensated by c-expansion, as LiCoO2 does), which loads grain boundaries even at "
+        "zero volume change: this uniform scaling is a lower bound on that misfit."
     ),
 )
 _LATTICE = scaled_table(NCM811_LATTICE, SCALE, _LATTICE_SOURCE)
-_ELASTICITY, _ELASTICITY_SOURCE = borrowed_elasticity(_NAME)
+_ELASTICITY, _ELASTICITY_SOURCE = grain_elasticity(_NAME)
 _DIFFUSIVITY, _DIFFUSIVITY_SOURCE = amin_chiang_diffusivity(_NAME, "NMC333/NMC532")
 X_MIN = 0.125
 
@@ -69,7 +74,7 @@ MATERIAL = CathodeMaterial(
         "c_max_mol_m3": borrowed_c_max("composition unknown"),
         "x_window": Source(
             citation=STRAUSS_2020,
-            estimate=True,
+            evidence="estimate",
             note=(
                 "The practical window was not retrieved; the whole range of the scaled "
                 f"table is used (x_min = {X_MIN}, as for NCM811), so the < 1 % volume bound "
@@ -79,10 +84,13 @@ MATERIAL = CathodeMaterial(
         ),
         "gb_strength_MPa": borrowed_gb_strength(_NAME),
         "fracture_toughness_MPa_sqrt_m": borrowed_toughness(_NAME),
+        "gb_fracture_energy_J_m2": borrowed_gb_fracture_energy(_NAME),
     },
+    gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
+    gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(
-        "Quasi-zero-strain reference material for comparisons with Ni-rich NCM: the "
-        "NCM811 strain curve scaled to a 1 % volume change. Everything but the volume "
-        "bound is borrowed or assumed."
+        "HYPOTHESIS material: the NCM811 strain curve scaled by 0.19 to a 1 % volume "
+        "change (no measured a(x), c(x)); every stress is 0.19 x NCM811's by construction. "
+        "Everything but the volume bound is borrowed or assumed."
     ),
 )

@@ -8,15 +8,14 @@ from polycat.materials.types import ElectrolyteMaterial
 __all__ = ["ALIASES", "BUILTIN"]
 
 BUILTIN: tuple[ElectrolyteMaterial, ...] = (
-    li6ps5cl.MATERIAL,
+    *li6ps5cl.VARIANTS,
     li3ps4.MATERIAL,
     lgps.MATERIAL,
     llzo.MATERIAL,
 )
 
 ALIASES: dict[str, str] = {
-    "LPSCl": "Li6PS5Cl",
-    "argyrodite": "Li6PS5Cl",
+    **li6ps5cl.ALIASES,
     **dict.fromkeys(li3ps4.ALIASES, li3ps4.MATERIAL.name),
     **dict.fromkeys(lgps.ALIASES, lgps.MATERIAL.name),
     **dict.fromkeys(llzo.ALIASES, llzo.MATERIAL.name),

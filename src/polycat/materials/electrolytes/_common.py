@@ -39,7 +39,7 @@ def adhesion_estimate(
     value = round_sig(sigma)
     src = Source(
         citation=f"{BARAI_2021} (interface energy); Griffith estimate (polycat)",
-        estimate=True,
+        evidence="estimate",
         note=(
             "No measured CAM-SE adhesion strength (MPa) exists in the sources found. [C] "
             f"sigma = sqrt(E* G_i/(pi a)) = {sigma:.1f} MPa, rounded to {value:g} MPa, with "
@@ -52,3 +52,35 @@ def adhesion_estimate(
         ),
     )
     return value, src
+
+
+BARAI_DIGEST = (
+    "[S] repository yonghoon7153-source/Yonghoon-DEM-DFT, "
+    "litdb/papers/barai2021_delamination_cathode_llzo_multiscale.md (Table S-II, Fig. 11)"
+)
+SULFIDE_INTERFACE_ENERGY_J_M2 = 0.8
+SULFIDE_INTERFACE_ENERGY_SOURCE = Source(
+    citation=f"{BARAI_2021}, Fig. 11 (their refs 69-70)",
+    doi="10.1021/acs.chemmater.0c04656",
+    evidence="estimate",
+    checked=BARAI_DIGEST,
+    note=(
+        "Cathode|sulfide interfacial fracture energy 'about 0.8 J/m^2' as Barai et al. quote "
+        "it from their refs 69-70 (primary source and method not identified here), used for "
+        "every sulfide (no composition-specific NCM|sulfide value found). No SOC dependence "
+        "of a CAM|SE interface energy or strength was found in the literature searched."
+    ),
+)
+LLZO_INTERFACE_ENERGY_J_M2 = 2.4
+LLZO_INTERFACE_ENERGY_SOURCE = Source(
+    citation=f"{BARAI_2021} (DFT, 384-atom interface cells)",
+    doi="10.1021/acs.chemmater.0c04656",
+    evidence="dft",
+    checked=BARAI_DIGEST,
+    note=(
+        "NMC811(10-14)|LLZO(100) interfacial fracture energy about 2.4 J/m^2; NMC622(10-10)"
+        "|LLZO(100) about 2.0 J/m^2 (the value Barai's continuum model used). DFT of ideal, "
+        "lattice-mismatched (5.7-6.7 %) interfaces: an upper bound for a sintered contact. "
+        "No SOC dependence published."
+    ),
+)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from polycat.materials.electrolytes._common import DENG_2016, adhesion_estimate
+from polycat.materials.electrolytes._common import (
+    DENG_2016,
+    SULFIDE_INTERFACE_ENERGY_J_M2,
+    SULFIDE_INTERFACE_ENERGY_SOURCE,
+    adhesion_estimate,
+)
 from polycat.materials.sources import Source
 from polycat.materials.types import ElectrolyteMaterial
 
@@ -13,6 +18,7 @@ ALIASES = ("LGPS",)
 E_GPA, NU = 21.7, 0.37
 _ELASTIC = Source(
     citation=f"{DENG_2016}, Table III",
+    evidence="dft",
     note=(
         "[S] DFT (PBEsol): E = 21.7 GPa (B 27.3, G 7.9), nu = 0.37; C44 only 3.5 GPa. "
         "An atomistic value of 37.2 GPa / 0.296 (Wang/Ouyang 2014, via Bucci 2017) also "
@@ -30,12 +36,16 @@ MATERIAL = ElectrolyteMaterial(
     nu=NU,
     adhesion_strength_MPa=ADHESION_MPA,
     fracture_toughness_MPa_sqrt_m=None,
+    interface_fracture_energy_J_m2=SULFIDE_INTERFACE_ENERGY_J_M2,
+    state="dense crystal (DFT)",
     sources={
+        "interface_fracture_energy_J_m2": SULFIDE_INTERFACE_ENERGY_SOURCE,
         "E_GPa": _ELASTIC,
         "nu": _ELASTIC,
         "adhesion_strength_MPa": _ADHESION,
         "fracture_toughness_MPa_sqrt_m": Source(
             citation="not found (physics_notes §4)",
+            evidence="none",
             note="No fracture toughness of LGPS was found in the verified sources; left unset.",
         ),
     },

@@ -5,6 +5,8 @@ from __future__ import annotations
 from polycat.materials.electrolytes._common import (
     BARAI_2021,
     DENG_2016,
+    LLZO_INTERFACE_ENERGY_J_M2,
+    LLZO_INTERFACE_ENERGY_SOURCE,
     adhesion_estimate,
     round_sig,
 )
@@ -19,6 +21,7 @@ ALIASES = ("Li7La3Zr2O12", "Al-LLZO")
 E_GPA, NU = 149.8, 0.26
 _ELASTIC = Source(
     citation=f"{DENG_2016}, Table II (experimental value quoted there)",
+    evidence="measured",
     note=(
         "[S] Al-doped cubic Li6.24La3Zr2Al0.24O11.98, porosity 0.03: E = 149.8 GPa "
         "(B 102.8, G 59.6), nu = 0.26; primary source probably Ni et al., J. Mater. Sci. "
@@ -26,7 +29,10 @@ _ELASTIC = Source(
     ),
 )
 ADHESION_MPA, _ADHESION = adhesion_estimate(
-    E_GPA, NU, 2.4, "DFT NMC811(10-14)|LLZO(100) interface energy, Barai 2021 [S]"
+    E_GPA,
+    NU,
+    LLZO_INTERFACE_ENERGY_J_M2,
+    "DFT NMC811(10-14)|LLZO(100) interface energy, Barai 2021 [S]",
 )
 G_C_BULK = 5.3
 TOUGHNESS = round_sig(toughness_from_energy_MPa_sqrt_m(E_GPA, NU, G_C_BULK))
@@ -38,13 +44,16 @@ MATERIAL = ElectrolyteMaterial(
     nu=NU,
     adhesion_strength_MPa=ADHESION_MPA,
     fracture_toughness_MPa_sqrt_m=TOUGHNESS,
+    interface_fracture_energy_J_m2=LLZO_INTERFACE_ENERGY_J_M2,
+    state="Al-doped cubic garnet, porosity 0.03 (experiment)",
     sources={
+        "interface_fracture_energy_J_m2": LLZO_INTERFACE_ENERGY_SOURCE,
         "E_GPa": _ELASTIC,
         "nu": _ELASTIC,
         "adhesion_strength_MPa": _ADHESION,
         "fracture_toughness_MPa_sqrt_m": Source(
             citation=f"{BARAI_2021}, Table S-II",
-            estimate=True,
+            evidence="estimate",
             note=(
                 f"[S]+[C] LLZO bulk fracture threshold G_c = {G_C_BULK} J/m² converted "
                 f"with K = sqrt(E G_c/(1 - nu²)) (plane strain, E = {E_GPA} GPa): "
