@@ -40,8 +40,8 @@ from polycat.fem import (
 from polycat.fem.domain import GRAIN, INTERFACE, MATRIX
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from verification import analytic, meshes
-from verification.helpers import (
+from support import analytic, meshes
+from support.helpers import (
     LinearLattice,
     cathode,
     isotropic_voigt,

@@ -12,9 +12,6 @@ linear field X_j e_i is an admissible test function, so (to solver tolerance):
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from mpi4py import MPI
 
 import numpy as np
@@ -25,10 +22,8 @@ import ufl
 from dolfinx import fem
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from verification import meshes
-from verification.helpers import LICRO2_MPA, LinearLattice, cathode
+from support import meshes
+from support.helpers import LICRO2_MPA, LinearLattice, cathode
 
 PLANES = [((0, 0, 1), 0.3), ((1, 0, 0), 0.2), ((0, 1, 0), -0.25)]
 

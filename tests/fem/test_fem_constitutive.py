@@ -10,9 +10,6 @@ Tolerance 1e-10 relative. Also checks von Mises and the DG0/DG1 interpolation he
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from mpi4py import MPI
 
 import numpy as np
@@ -20,10 +17,8 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from verification import meshes
-from verification.helpers import LICRO2_MPA, LinearLattice, cathode
+from support import meshes
+from support.helpers import LICRO2_MPA, LinearLattice, cathode
 
 VOIGT = {(0, 0): 0, (1, 1): 1, (2, 2): 2, (1, 2): 3, (2, 1): 3, (0, 2): 4, (2, 0): 4}
 VOIGT |= {(0, 1): 5, (1, 0): 5}

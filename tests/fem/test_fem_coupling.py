@@ -18,9 +18,7 @@ Checks, on one coarse mesh (P2 displacement, P1 x, backward Euler):
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from mpi4py import MPI
@@ -37,12 +35,10 @@ from polycat.fem import (
     MechanicsBC,
     SolverError,
     SolverSettings,
-    evaluate_at_points,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from verification import analytic, meshes
-from verification.helpers import LinearLattice, isotropic_voigt
+from support import analytic, meshes
+from support.helpers import LinearLattice, isotropic_voigt
+from support.points import evaluate_at_points
 
 R_UM, E, NU, OMEGA, C_MAX, T_K, D = 5.0, 140e3, 0.3, 1.5e-6, 5e4, 298.15, 1e-14
 THETA_CMAX = 2 * OMEGA**2 * E * 1e6 / (9 * analytic.R_GAS * T_K * (1 - NU)) * C_MAX

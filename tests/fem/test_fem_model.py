@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from mpi4py import MPI
@@ -22,10 +20,8 @@ from polycat.fem import (
     SolverError,
     SolverSettings,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from verification import meshes
-from verification.helpers import ExpDiffusivity, LinearLattice, cathode, isotropic_voigt
+from support import meshes
+from support.helpers import ExpDiffusivity, LinearLattice, cathode, isotropic_voigt
 
 C_ISO = isotropic_voigt(140e3, 0.3)
 

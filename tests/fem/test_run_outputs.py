@@ -127,3 +127,21 @@ def test_mesh_command_writes_orientation_table(
         c = np.array([float(r[f"c_axis_{a}"]) for a in "xyz"])
         x = np.array([float(g[f"centroid_{a}_um"]) for a in "xyz"])
         assert abs(c @ x) / np.linalg.norm(x) == pytest.approx(1.0, abs=1e-9)
+
+
+def _readme_summary_columns() -> list[str]:
+    """The column names of README.md's summary.csv table, in order."""
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- summary-columns")[1].split("<!-- /summary-columns -->")[0]
+    names: list[str] = []
+    for line in block.splitlines()[3:]:  # comment line, header, separator
+        if line.startswith("|"):
+            names += re.findall(r"`([A-Za-z0-9_]+)`", line.split("|")[1])
+    return names
+
+
+def test_readme_lists_the_summary_columns_a_run_writes(run_dir: Path) -> None:
+    header = (run_dir / "summary.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert _readme_summary_columns() == header

@@ -13,9 +13,6 @@ communicators then have one rank).
 
 from __future__ import annotations
 
-import shutil
-import sys
-import tempfile
 from pathlib import Path
 
 from mpi4py import MPI
@@ -28,27 +25,20 @@ import ufl
 from dolfinx import fem
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from verification import meshes
-from verification.helpers import LICRO2_MPA, LinearLattice, cathode
+from support import meshes
+from support.helpers import LICRO2_MPA, LinearLattice, cathode
 
 PLANES = [((0, 0, 1), 0.3), ((1, 0, 0), 0.2), ((0, 1, 0), -0.25)]
 
 
 @pytest.fixture(scope="module")
-def msh_file() -> Path:
+def msh_file(shared_dir: Path) -> Path:
     comm = MPI.COMM_WORLD
-    folder = tempfile.mkdtemp(prefix="polycat_fem_mpi_") if comm.rank == 0 else None
-    folder = comm.bcast(folder, root=0)
-    path = Path(folder) / "particle.msh"
+    path = shared_dir / "particle.msh"
     if comm.rank == 0:
         meshes.cut_sphere(MPI.COMM_SELF, 1.0, 0.3, PLANES, box_half=2.0, h_out=0.8, msh_file=path)
     comm.barrier()
-    yield path
-    comm.barrier()
-    if comm.rank == 0:
-        shutil.rmtree(folder, ignore_errors=True)
+    return path
 
 
 def _quantities(

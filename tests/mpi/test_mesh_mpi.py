@@ -7,10 +7,6 @@ rank 0 alone (``COMM_SELF``): tags, volumes and grain-boundary areas must agree.
 
 from __future__ import annotations
 
-import gc
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import dolfinx_solver  # noqa: F401
@@ -27,18 +23,6 @@ from polycat.mesh import LoadedMesh, load_mesh
 
 COMM = MPI.COMM_WORLD
 SPEC = GeometrySpec(n_grains=10, seed=5, mesh_size_um=0.9, matrix_size_um=12.0)
-
-
-@pytest.fixture(scope="module")
-def shared_dir() -> Iterator[Path]:
-    """One temporary directory for all ranks (rank 0 makes it and broadcasts the path)."""
-    path = tempfile.mkdtemp(prefix="polycat-mpi-") if COMM.rank == 0 else None
-    path = COMM.bcast(path, root=0)
-    yield Path(path)
-    gc.collect()
-    COMM.barrier()
-    if COMM.rank == 0:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _sum(comm: MPI.Comm, form: fem.Form) -> float:

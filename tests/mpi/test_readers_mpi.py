@@ -9,9 +9,9 @@ import pytest
 
 import ufl
 
-from fem.test_readers import GB_TAG, linear_stress, settings, two_grain_box
 from polycat.post.readers import derive_samples, facet_statistics, grain_rows
 from polycat.post.sampling import sample_cells, sample_facets
+from support.two_grains import GB_TAG, linear_stress, settings, two_grain_box
 
 
 def test_parallel_matches_serial_numbers() -> None:

@@ -3,8 +3,6 @@ as the same run on 1 rank (to solver tolerance). Run under mpiexec -n 2."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from mpi4py import MPI
@@ -40,10 +38,10 @@ def _numbers(path: Path) -> tuple[list[str], np.ndarray]:
     return keys, vals
 
 
-def test_two_ranks_match_one() -> None:
+def test_two_ranks_match_one(mpi_tmp_path: Path) -> None:
     world = MPI.COMM_WORLD
     assert world.size == 2, "run this test under mpiexec -n 2"
-    tmp = Path(world.bcast(tempfile.mkdtemp(prefix="polycat-mpi-") if world.rank == 0 else None))
+    tmp = mpi_tmp_path
     data = dict(CASE, output=dict(CASE["output"], mesh_dir=str(tmp / "meshes")))
     par = validate_config(dict(data, output=dict(data["output"], dir=str(tmp / "par"))))
     run(resolve(par), comm=world)
@@ -60,6 +58,5 @@ def test_two_ranks_match_one() -> None:
             scale = np.nanmax(np.abs(b), axis=0) + 1e-12
             err = np.nanmax(np.abs(a - b) / scale, axis=0)
             failures += [f"{name}:{k} {e:.2e}" for k, e in zip(keys, err, strict=True) if e > 1e-6]
-        shutil.rmtree(tmp, ignore_errors=True)
     failures = world.bcast(failures)
     assert not failures, failures

@@ -35,10 +35,16 @@ from mpi4py import MPI
 import numpy as np
 import pytest
 
-from polycat.fem import ChemoMechanicsModel, MechanicsBC, SolverSettings, evaluate_at_points
-
-from . import analytic, meshes
-from .helpers import LinearLattice, cathode, directions, isotropic_voigt, spherical_components
+from polycat.fem import ChemoMechanicsModel, MechanicsBC, SolverSettings
+from support import analytic, meshes
+from support.helpers import (
+    LinearLattice,
+    cathode,
+    directions,
+    isotropic_voigt,
+    spherical_components,
+)
+from support.points import evaluate_at_points
 
 R_UM = 5.0
 E, NU, OMEGA, C_MAX = 140e3, 0.30, 1.5e-6, 50000.0

@@ -36,9 +36,8 @@ import ufl
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
 from polycat.fem.domain import GRAIN, MATRIX
-
-from . import analytic, meshes
-from .helpers import (
+from support import analytic, meshes
+from support.helpers import (
     LinearLattice,
     cathode,
     isotropic_voigt,

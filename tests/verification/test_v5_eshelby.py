@@ -28,9 +28,8 @@ from scipy.spatial.transform import Rotation
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
 from polycat.fem.domain import GRAIN
-
-from . import analytic, meshes
-from .helpers import LinearLattice, cathode, isotropic_voigt, phase_average
+from support import analytic, meshes
+from support.helpers import LinearLattice, cathode, isotropic_voigt, phase_average
 
 E1, NU1, E2, NU2 = 140e3, 0.30, 22.1e3, 0.37
 EPS_A, EPS_C = -0.0180, 0.0205

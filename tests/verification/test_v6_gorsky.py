@@ -34,8 +34,7 @@ from polycat.fem import (
     SolverSettings,
     mechanical_potential,
 )
-
-from . import analytic
+from support import analytic
 
 L_UM = 1.0
 OMEGA, T_K, C_MAX = 1.5e-6, 298.15, 50000.0

@@ -22,9 +22,8 @@ import ufl
 from dolfinx import fem
 
 from polycat.fem import ChemoMechanicsModel, MechanicsBC, SolverSettings
-
-from . import meshes
-from .helpers import LICRO2_MPA, LinearLattice, cathode
+from support import meshes
+from support.helpers import LICRO2_MPA, LinearLattice, cathode
 
 LATTICE = LinearLattice(-0.02, 0.03, 0.0)
 E_SCALE = 200e3  # MPa, order of the LiCrO2 moduli

@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .diffusion import DiffusionSolver
     from .domain import ParticleDomain, build_particle_domain
     from .elasticity import ElasticitySolver
-    from .fields import evaluate_at_points
     from .info import DiffusionInfo, MechInfo, StepInfo
     from .model import ChemoMechanicsModel
     from .phases import CathodePhase, ConstantDiffusivity, DiffusivityLaw, LatticeLaw, MatrixPhase
@@ -33,7 +32,6 @@ _WHERE = {
     "ParticleDomain": "domain",
     "build_particle_domain": "domain",
     "ElasticitySolver": "elasticity",
-    "evaluate_at_points": "fields",
     "DiffusionInfo": "info",
     "MechInfo": "info",
     "StepInfo": "info",
@@ -67,7 +65,6 @@ __all__ = [
     "SolverSettings",
     "StepInfo",
     "build_particle_domain",
-    "evaluate_at_points",
     "mechanical_potential",
 ]
 

@@ -15,8 +15,10 @@ from numpy.typing import NDArray
 import ufl
 from dolfinx import fem
 
-from polycat.fem import CathodePhase, ChemoMechanicsModel, ConstantDiffusivity, evaluate_at_points
+from polycat.fem import CathodePhase, ChemoMechanicsModel, ConstantDiffusivity
 from polycat.fem.domain import GRAIN, MATRIX
+
+from .points import evaluate_at_points
 
 
 @dataclass(frozen=True)
