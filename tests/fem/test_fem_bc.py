@@ -23,7 +23,7 @@ from dolfinx import fem
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
 from support import meshes
-from support.helpers import LICRO2_MPA, LinearLattice, cathode
+from support.helpers import LICRO2_MPA, LinearLattice, cathode, stress_function
 
 PLANES = [((0, 0, 1), 0.3), ((1, 0, 0), 0.2), ((0, 1, 0), -0.25)]
 
@@ -63,7 +63,7 @@ def _mean_stress(model: ChemoMechanicsModel) -> np.ndarray:
 
 
 def _max_stress(model: ChemoMechanicsModel) -> float:
-    local = np.abs(model.stress_function().x.array).max(initial=0.0)
+    local = np.abs(stress_function(model).x.array).max(initial=0.0)
     return float(model.comm.allreduce(local, op=MPI.MAX))
 
 

@@ -18,7 +18,7 @@ from scipy.spatial.transform import Rotation
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
 from support import meshes
-from support.helpers import LICRO2_MPA, LinearLattice, cathode
+from support.helpers import LICRO2_MPA, LinearLattice, cathode, stress_function, von_mises_function
 
 VOIGT = {(0, 0): 0, (1, 1): 1, (2, 2): 2, (1, 2): 3, (2, 1): 3, (0, 2): 4, (2, 0): 4}
 VOIGT |= {(0, 1): 5, (1, 0): 5}
@@ -65,8 +65,8 @@ def test_rotated_anisotropic_stress(degree: int) -> None:
     lam, mu = MatrixPhase(E_m, nu_m).lame
     sigma_m = lam * np.trace(eps) * np.eye(3) + 2 * mu * eps
 
-    stress = model.stress_function(0)
-    vm = model.von_mises_function(0)
+    stress = stress_function(model, 0)
+    vm = von_mises_function(model, 0)
     V = stress.function_space
     tdim = m.mesh.topology.dim
     n_cells = m.mesh.topology.index_map(tdim).size_local

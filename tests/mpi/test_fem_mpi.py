@@ -26,7 +26,7 @@ from dolfinx import fem
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
 from support import meshes
-from support.helpers import LICRO2_MPA, LinearLattice, cathode
+from support.helpers import LICRO2_MPA, LinearLattice, cathode, von_mises_function
 
 PLANES = [((0, 0, 1), 0.3), ((1, 0, 0), 0.2), ((0, 1, 0), -0.25)]
 
@@ -67,7 +67,7 @@ def _quantities(
     for _ in range(2 if coupling == "one_way" else 1):
         info = model.step(10.0, -2e-3)
         assert info.mass_balance_error <= 1e-8
-    vm = model.von_mises_function()
+    vm = von_mises_function(model)
     sh = fem.Function(vm.function_space)
     points = vm.function_space.element.interpolation_points
     sh.interpolate(fem.Expression(model.hydrostatic, points))

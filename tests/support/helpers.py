@@ -149,3 +149,26 @@ def phase_average(model: ChemoMechanicsModel, expr: Any, phase: int) -> NDArray[
         val = fem.assemble_scalar(fem.form(expr[idx] * dx(phase) if idx else expr * dx(phase)))
         out[idx] = comm.allreduce(val, op=MPI.SUM) / vol
     return out
+
+
+def _dg_function(
+    model: ChemoMechanicsModel, expr: Any, shape: tuple[int, ...], degree: int | None
+) -> fem.Function:
+    st = model.settings
+    d = max(st.element_degree - 1, st.x_degree) if degree is None else degree
+    V = fem.functionspace(model.mesh, ("DG", d, shape))
+    f = fem.Function(V)
+    f.interpolate(fem.Expression(expr, V.element.interpolation_points))
+    f.x.scatter_forward()
+    return f
+
+
+def stress_function(model: ChemoMechanicsModel, degree: int | None = None) -> fem.Function:
+    """σ (MPa) interpolated into a DG tensor space: by default of degree
+    max(degree(u) − 1, degree(x)), which holds σ exactly on affine cells."""
+    return _dg_function(model, model.sigma, (3, 3), degree)
+
+
+def von_mises_function(model: ChemoMechanicsModel, degree: int | None = None) -> fem.Function:
+    """The von Mises stress (MPa) in DG ``degree`` (default as :func:`stress_function`)."""
+    return _dg_function(model, model.von_mises, (), degree)

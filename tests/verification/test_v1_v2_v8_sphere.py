@@ -43,6 +43,7 @@ from support.helpers import (
     directions,
     isotropic_voigt,
     spherical_components,
+    stress_function,
 )
 from support.points import evaluate_at_points
 
@@ -80,7 +81,7 @@ def model() -> ChemoMechanicsModel:
 
 def _check_stresses(model: ChemoMechanicsModel, exact, label: str) -> None:
     """exact(ρ) → (σ_r, σ_θ) in MPa; checks direction means (1 % s₀) and points (2.5 %)."""
-    stress = model.stress_function()
+    stress = stress_function(model)
     dirs = directions(20)
     for rho in RHOS:
         srr, shoop, _ = spherical_components(stress, rho * R_UM, dirs)

@@ -23,7 +23,7 @@ from dolfinx import fem
 
 from polycat.fem import ChemoMechanicsModel, MechanicsBC, SolverSettings
 from support import meshes
-from support.helpers import LICRO2_MPA, LinearLattice, cathode
+from support.helpers import LICRO2_MPA, LinearLattice, cathode, stress_function
 
 LATTICE = LinearLattice(-0.02, 0.03, 0.0)
 E_SCALE = 200e3  # MPa, order of the LiCrO2 moduli
@@ -50,7 +50,7 @@ def _free_model(
 
 
 def _max_abs_stress(model: ChemoMechanicsModel) -> float:
-    local = np.abs(model.stress_function().x.array).max(initial=0.0)
+    local = np.abs(stress_function(model).x.array).max(initial=0.0)
     return float(model.comm.allreduce(local, op=MPI.MAX))
 
 

@@ -173,7 +173,6 @@ class ChemoMechanicsModel:
 
         if coupling == "two_way":
             self._setup_two_way()
-        self._dg_cache: dict[tuple[str, int], tuple[fem.Function, fem.Expression]] = {}
         self.setup_wall_s = time.perf_counter() - t0
 
     # -- construction helpers ------------------------------------------------------
@@ -424,42 +423,6 @@ class ChemoMechanicsModel:
     def hydrostatic(self) -> Any:
         """UFL hydrostatic stress tr σ / 3 (MPa)."""
         return hydrostatic(self.sigma)
-
-    def _interpolate(
-        self, key: str, expr: Any, shape: tuple[int, ...], degree: int
-    ) -> fem.Function:
-        if degree not in (0, 1, 2):
-            raise ValueError("degree must be 0, 1 or 2")
-        cache_key = (key, degree)
-        if cache_key not in self._dg_cache:
-            V = fem.functionspace(self.mesh, ("DG", degree, shape))
-            f = fem.Function(V, name=key)
-            e = fem.Expression(expr, V.element.interpolation_points)
-            self._dg_cache[cache_key] = (f, e)
-        f, e = self._dg_cache[cache_key]
-        f.interpolate(e)
-        f.x.scatter_forward()
-        return f
-
-    @property
-    def stress_degree(self) -> int:
-        """Polynomial degree of σ in a cell (affine cells): max(degree(u) − 1, degree(x))."""
-        return max(self.settings.element_degree - 1, self.settings.x_degree)
-
-    def stress_function(self, degree: int | None = None) -> fem.Function:
-        """σ (MPa) interpolated into a DG tensor space of ``degree`` (0, 1, 2).
-
-        The default :attr:`stress_degree` holds σ exactly on affine cells (DG1 for P2
-        displacement with P1 x; DG2 with P2 x). Returns a cached function that the next
-        call overwrites.
-        """
-        d = self.stress_degree if degree is None else degree
-        return self._interpolate("stress_MPa", self.sigma, (3, 3), d)
-
-    def von_mises_function(self, degree: int | None = None) -> fem.Function:
-        """von Mises stress (MPa) interpolated into DG ``degree`` (cached, overwritten)."""
-        d = self.stress_degree if degree is None else degree
-        return self._interpolate("von_mises_MPa", self.von_mises, (), d)
 
     def destroy(self) -> None:
         """Free the PETSc objects of all solvers."""
