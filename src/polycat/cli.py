@@ -72,6 +72,7 @@ def _add_config_args(p: argparse.ArgumentParser, optional: bool = False) -> None
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
         prog="polycat",
         description=(
@@ -148,12 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """`polycat validate`: print the resolved config."""
     cfg = load_config(args.config, args.overrides)
     _say(dump_config(cfg).rstrip())
     return EXIT_OK
 
 
 def cmd_schema(_: argparse.Namespace) -> int:
+    """`polycat schema`: print the JSON Schema of run configs."""
     from polycat.config import RunConfig
 
     _say(json.dumps(RunConfig.model_json_schema(), indent=2))
@@ -161,6 +164,7 @@ def cmd_schema(_: argparse.Namespace) -> int:
 
 
 def cmd_materials(args: argparse.Namespace) -> int:
+    """`polycat materials [NAME] [--json]`: the built-in materials with their sources."""
     from polycat.materials import (
         CathodeMaterial,
         UnknownMaterialError,
@@ -191,6 +195,7 @@ def cmd_materials(args: argparse.Namespace) -> int:
 
 
 def cmd_mesh(args: argparse.Namespace) -> int:
+    """`polycat mesh`: build (or reuse) the mesh folder and the orientation table."""
     from polycat.config.resolve import resolve
 
     plan = resolve(load_config(args.config, args.overrides))
@@ -205,6 +210,7 @@ def cmd_mesh(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """`polycat run`: check, plan and run one config (or resume a run)."""
     from pathlib import Path
 
     overrides = list(args.overrides)
@@ -251,6 +257,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_study(args: argparse.Namespace) -> int:
+    """`polycat study`: expand, run, follow or aggregate a parameter study."""
     from polycat import study as st
 
     if args.max_parallel is not None and args.max_parallel < 1:
@@ -283,6 +290,7 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """`polycat report`: rebuild the plots of a results directory."""
     from pathlib import Path
 
     from polycat.reports import build_plots
@@ -342,6 +350,7 @@ def _abort_if_parallel(exc: BaseException) -> None:
 
 
 def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script
+    """The `polycat` console script."""
     try:
         sys.exit(main())
     except BrokenPipeError:  # output piped into `head` and the like

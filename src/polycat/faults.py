@@ -36,6 +36,8 @@ _KINDS = ("solver", "exception", "sleep", "nan")
 
 @dataclass
 class Fault:
+    """One injected fault: its kind, step (1-based), count, rank and pause."""
+
     kind: str
     step: int
     count: int = 1

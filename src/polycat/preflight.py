@@ -33,12 +33,15 @@ NODES_PER_CELL = {3: {1: 0.18, 2: 1.39}, 2: {1: 0.5, 2: 2.0}}
 
 @dataclass(frozen=True)
 class ResourceEstimate:
+    """Cells, DOFs and memory a run is estimated to need, and what this node has."""
+
     cells: int
     dofs_u: int
     ranks_per_node: int
     bytes_per_node: float
 
     def describe(self) -> str:
+        """The estimate in one line, for messages."""
         return (
             f"~{self.cells / 1e3:.0f} k cells, ~{self.dofs_u / 1e3:.0f} k displacement DOFs, "
             f"~{self.bytes_per_node / 1e9:.1f} GB on this node ({self.ranks_per_node} rank(s))"

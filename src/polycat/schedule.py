@@ -44,6 +44,7 @@ class Schedule:
         return self.x_start + self.rate_per_s * t_s
 
     def soc_at(self, t_s: float) -> float:
+        """The SOC reached at time ``t_s`` (s)."""
         return t_s / self.total_time_s
 
 

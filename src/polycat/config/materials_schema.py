@@ -11,11 +11,15 @@ from polycat.config.sections import Fraction, PositiveFloat, Section
 
 
 class IsotropicElasticityConfig(Section):
+    """Isotropic grain stiffness: Young's modulus (GPa) and Poisson ratio."""
+
     E_GPa: PositiveFloat = Field(description="Young's modulus, GPa")
     nu: float = Field(gt=-1.0, lt=0.5, description="Poisson ratio")
 
 
 class TrigonalCij(Section):
+    """Trigonal (R-3m) single-crystal elastic constants, GPa."""
+
     C11: float
     C12: float
     C13: float
@@ -25,6 +29,8 @@ class TrigonalCij(Section):
 
 
 class AnisotropicElasticityConfig(Section):
+    """Anisotropic grain stiffness given by its trigonal constants."""
+
     C_GPa: TrigonalCij = Field(description="trigonal (R-3m) single-crystal constants, GPa")
 
     @model_validator(mode="after")
@@ -64,11 +70,15 @@ ElasticityConfig = Annotated[
 
 
 class LinearLatticeStrainConfig(Section):
+    """A lattice eigenstrain linear in x about x_ref."""
+
     eps_a_per_x: float = Field(description="d(eps_a)/dx, linear about x_ref")
     eps_c_per_x: float = Field(description="d(eps_c)/dx, linear about x_ref")
 
 
 class TableLatticeStrainConfig(Section):
+    """A tabulated lattice eigenstrain: rows [x, eps_a, eps_c]."""
+
     table: list[tuple[float, float, float]] = Field(
         description="rows [x, eps_a, eps_c]; x strictly monotone, at least 4 rows"
     )
@@ -174,6 +184,8 @@ ElectrolyteRef = Annotated[
 
 
 class MaterialsConfig(Section):
+    """The cathode and electrolyte of a run: built-in names or inline definitions."""
+
     cathode: CathodeRef = Field("NCM811", description="built-in name or inline mapping")
     electrolyte: ElectrolyteRef = Field("Li6PS5Cl", description="built-in name or inline mapping")
 

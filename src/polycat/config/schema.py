@@ -166,6 +166,8 @@ OuterFace = Literal["xmin", "xmax", "ymin", "ymax", "zmin", "zmax"]
 
 
 class MechanicsConfig(Section):
+    """Outer mechanical boundary condition, element degree and temperature."""
+
     boundary: Literal["free", "confined", "stack_pressure"] = Field(
         "free",
         description=(
@@ -195,6 +197,8 @@ _SOLVER_DEFAULTS = SolverSettings()  # the one set of solver defaults (polycat.f
 
 
 class SolverConfig(Section):
+    """Time stepping, solver tolerances, step cuts, checkpoints and PETSc options."""
+
     steps_per_report: int = Field(
         4, ge=1, le=10000, description="minimum time steps between consecutive report SOCs"
     )
@@ -284,6 +288,8 @@ class ReadersConfig(Section):
 
 
 class OutputConfig(Section):
+    """Where a run writes, and whether it writes fields and plots."""
+
     dir: str = Field("results/default", min_length=1, description="results directory")
     mesh_dir: str = Field("meshes", min_length=1, description="mesh cache directory")
     fields: bool = Field(True, description="write ParaView fields")

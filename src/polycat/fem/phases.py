@@ -52,9 +52,13 @@ class DiffusivityLaw(Protocol):
     """
 
     @property
-    def constant_value(self) -> float | None: ...
+    def constant_value(self) -> float | None:
+        """D in m²/s when it does not depend on x, else None."""
+        ...
 
-    def __call__(self, x: Any, xp: Any) -> Any: ...
+    def __call__(self, x: Any, xp: Any) -> Any:
+        """D(x) in m²/s for numpy (``xp = numpy``) or UFL (``xp = ufl``) input."""
+        ...
 
 
 @dataclass(frozen=True)

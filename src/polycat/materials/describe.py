@@ -120,6 +120,7 @@ def describe_table(
     electrolytes: Iterable[ElectrolyteMaterial],
     aliases: dict[str, str] | None = None,
 ) -> str:
+    """The one-line-per-material table of `polycat materials`."""
     parts = [
         "polycat built-in materials",
         "Units: GPa, MPa, MPa·m^0.5, J/m², mol/m³, m²/s; x = Li fraction c/c_max.",

@@ -38,6 +38,7 @@ class ConstantDiffusivity:
 
     @property
     def constant_value(self) -> float:
+        """D in m²/s."""
         return self.D_m2_s
 
     def __call__(self, x: Any, xp: ModuleType | Any = np) -> Any:
@@ -47,6 +48,7 @@ class ConstantDiffusivity:
         return 0.0 * x + self.D_m2_s
 
     def describe(self) -> str:
+        """One line for `polycat materials`."""
         return f"constant D = {self.D_m2_s:.3g} m²/s"
 
 
@@ -104,13 +106,16 @@ class ORegan2022Diffusivity:
 
     @property
     def constant_value(self) -> None:
+        """None: D depends on x."""
         return None
 
     @property
     def arrhenius_factor(self) -> float:
+        """The Arrhenius factor exp(−E_a/R (1/T − 1/T_ref)) at the law's temperature."""
         return math.exp(self.E_OVER_R_K * (1.0 / 298.15 - 1.0 / self.temperature_K))
 
     def __call__(self, x: Any, xp: ModuleType | Any = np) -> Any:
+        """D(x) in m²/s for numpy or UFL input (``xp`` provides exp)."""
         if xp is np:
             x = np.asarray(x, dtype=float)
         exponent = (
@@ -122,6 +127,7 @@ class ORegan2022Diffusivity:
         return (self.CORRECTION * self.arrhenius_factor) * xp.exp(math.log(10.0) * exponent)
 
     def describe(self) -> str:
+        """One line for `polycat materials`."""
         xs = np.linspace(0.0, 1.0, 1001)
         D = self(xs)
         i = int(np.argmin(D))

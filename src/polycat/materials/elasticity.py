@@ -90,18 +90,22 @@ class IsotropicElasticity:
 
     @property
     def is_isotropic(self) -> bool:
+        """True: the stiffness is isotropic."""
         return True
 
     @property
     def shear_modulus_GPa(self) -> float:
+        """Shear modulus μ, GPa."""
         return self.E_GPa / (2.0 * (1.0 + self.nu))
 
     @property
     def bulk_modulus_GPa(self) -> float:
+        """Bulk modulus K, GPa."""
         return self.E_GPa / (3.0 * (1.0 - 2.0 * self.nu))
 
     @property
     def lame_lambda_GPa(self) -> float:
+        """First Lamé constant λ, GPa."""
         return self.E_GPa * self.nu / ((1.0 + self.nu) * (1.0 - 2.0 * self.nu))
 
     def voigt_GPa(self) -> NDArray[np.float64]:
@@ -114,9 +118,11 @@ class IsotropicElasticity:
         return C
 
     def describe(self) -> str:
+        """One line for `polycat materials`."""
         return f"isotropic E = {self.E_GPa:g} GPa, nu = {self.nu:g}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The constants by name (JSON-serialisable)."""
         return {"kind": "isotropic", "E_GPa": self.E_GPa, "nu": self.nu}
 
 
@@ -166,10 +172,12 @@ class TrigonalElasticity:
 
     @property
     def is_isotropic(self) -> bool:
+        """True only for an isotropic set of constants."""
         return False
 
     @property
     def C66(self) -> float:
+        """C66 = (C11 − C12)/2, GPa."""
         if self.c66_listed is not None:
             return self.c66_listed
         return 0.5 * (self.C11 - self.C12)
@@ -212,6 +220,7 @@ class TrigonalElasticity:
         return float(1.0 / (weights @ eps))
 
     def describe(self) -> str:
+        """One line for `polycat materials`."""
         vrh = self.vrh_moduli_GPa()
         return (
             f"trigonal C11={self.C11:g} C12={self.C12:g} C13={self.C13:g} C14={self.C14:g} "
@@ -222,6 +231,7 @@ class TrigonalElasticity:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The constants by name (JSON-serialisable)."""
         return {
             "kind": "trigonal",
             "C_GPa": {

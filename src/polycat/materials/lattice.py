@@ -207,10 +207,12 @@ class TabulatedLatticeStrain:
 
     @property
     def x_range(self) -> tuple[float, float]:
+        """The x range of the table."""
         return (self.x[0], self.x[-1])
 
     @property
     def label(self) -> str:
+        """A short name of the law (its source's key)."""
         return self.source.citation.split(",")[0] if self.source else "table"
 
     def _x(self, x: ArrayLike) -> NDArray[np.float64]:
@@ -245,6 +247,7 @@ class TabulatedLatticeStrain:
         return object.__getattribute__(self, "_deriv")
 
     def describe(self) -> str:
+        """One line for `polycat materials`."""
         xs = np.linspace(self.x[0], self.x[-1], 2001)
         ea, ec = self.strains(xs)
         dv = volume_strain(ea, ec)
@@ -289,21 +292,26 @@ class LinearLatticeStrain:
 
     @property
     def x_range(self) -> tuple[float, float]:
+        """The x range the law is valid on."""
         return (0.0, 1.0)
 
     def strains(self, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(ε_a(x), ε_c(x))."""
         xv = _check_range("linear", x, 0.0, 1.0, clip_all=False)
         dx = xv - self.x_ref
         return np.asarray(self.eps_a_per_x * dx), np.asarray(self.eps_c_per_x * dx)
 
     def derivatives(self, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(dε_a/dx, dε_c/dx)."""
         xv = _check_range("linear", x, 0.0, 1.0, clip_all=False)
         return np.full(xv.shape, self.eps_a_per_x), np.full(xv.shape, self.eps_c_per_x)
 
     def volume_strain(self, x: ArrayLike) -> NDArray[np.float64]:
+        """Volumetric strain (1 + ε_a)²(1 + ε_c) − 1."""
         return volume_strain(*self.strains(x))
 
     def describe(self) -> str:
+        """One line for `polycat materials`."""
         return (
             f"linear eps_a = {self.eps_a_per_x:g} (x - {self.x_ref:g}), "
             f"eps_c = {self.eps_c_per_x:g} (x - {self.x_ref:g}), x in [0, 1]"

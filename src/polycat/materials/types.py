@@ -54,24 +54,36 @@ class LatticeStrainLaw(Protocol):
     """Crystal-frame eigenstrain ``(eps_a, eps_c)`` of x, zero at ``x_ref``."""
 
     @property
-    def x_ref(self) -> float: ...
+    def x_ref(self) -> float:
+        """The Li fraction of the stress-free lattice."""
+        ...
 
     @property
-    def x_range(self) -> tuple[float, float]: ...
+    def x_range(self) -> tuple[float, float]:
+        """The x range the law is valid on."""
+        ...
 
-    def strains(self, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+    def strains(self, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(ε_a(x), ε_c(x)), dimensionless."""
+        ...
 
-    def derivatives(self, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+    def derivatives(self, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(dε_a/dx, dε_c/dx)."""
+        ...
 
 
 @runtime_checkable
 class DiffusivityLaw(Protocol):
     """``D(x)`` in m²/s; ``xp`` provides ``exp`` (numpy or ufl)."""
 
-    def __call__(self, x: Any, xp: ModuleType | Any = ...) -> Any: ...
+    def __call__(self, x: Any, xp: ModuleType | Any = ...) -> Any:
+        """D(x) in m²/s for numpy or UFL input."""
+        ...
 
     @property
-    def constant_value(self) -> float | None: ...
+    def constant_value(self) -> float | None:
+        """D in m²/s when it does not depend on x, else None."""
+        ...
 
 
 CATHODE_SOURCE_KEYS = (
@@ -333,6 +345,7 @@ class ElectrolyteMaterial:
 
     @property
     def is_estimate(self) -> dict[str, bool]:
+        """Field name → True where the value is an estimate."""
         return {k: s.estimate for k, s in self.sources.items()}
 
     @property

@@ -44,13 +44,16 @@ class XDependence:
         object.__setattr__(self, "factor", tuple(float(v) for v in f))
 
     def __call__(self, x: ArrayLike) -> NDArray[np.float64]:
+        """The factor at Li fractions ``x``."""
         return np.asarray(np.interp(np.asarray(x, dtype=float), self.x, self.factor))
 
     def describe(self) -> str:
+        """One line for `polycat materials`."""
         pairs = ", ".join(f"{f:.3g} at x={x:g}" for x, f in zip(self.x, self.factor, strict=True))
         return f"relative factor {pairs}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The law as plain data (JSON-serialisable)."""
         return {
             "quantity": self.quantity,
             "x": list(self.x),

@@ -84,6 +84,7 @@ class RunSession:
 
     # -- phases ----------------------------------------------------------------------
     def open_results(self, overwrite: bool, resume: bool) -> None:
+        """Create (or check, for a resume) the results directory; collective."""
         error = None
         if self.rank == 0:
             try:
@@ -98,6 +99,7 @@ class RunSession:
         self.checkpoint_state = self.comm.bcast(self.checkpoint_state, root=0)
 
     def setup(self) -> None:
+        """Mesh, load, build the problem, restore a checkpoint, set up the exporters."""
         plan, comm, timers = self.plan, self.comm, self.record.timers
         t = time.perf_counter()
         folder = prepare_mesh(plan, comm)
@@ -182,6 +184,7 @@ class RunSession:
         return exporters
 
     def execute(self) -> None:
+        """Step the schedule to the end, reporting at every report SOC."""
         assert self.problem is not None
         p = self.problem
         start = 0
@@ -265,10 +268,12 @@ class RunSession:
 
     # -- the end ---------------------------------------------------------------------
     def close(self) -> None:
+        """Close every exporter (collective for the fields)."""
         for e in self.exporters:
             e.close()
 
     def finish(self) -> None:
+        """Plots and the final run.json (rank 0)."""
         if self.rank != 0:
             return
         t = time.perf_counter()

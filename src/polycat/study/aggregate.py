@@ -75,10 +75,12 @@ def _float(text: str | None) -> float:
 
 
 def soc_key(text: str | float) -> float:
+    """A SOC as a float rounded to 1e-9 (to match rows across cases)."""
     return round(float(text), SOC_DIGITS)
 
 
 def read_summary(root: Path, case_id: str) -> list[dict[str, str]]:
+    """The summary.csv rows of one case (empty when it has none yet)."""
     path = case_dir(root, case_id) / "summary.csv"
     return read_csv(path) if path.is_file() else []
 
@@ -151,6 +153,7 @@ def collect_points(study: Study, statuses: Mapping[str, CaseStatus]) -> list[Poi
 
 
 def summary_rows(study: Study, points: Sequence[Point]) -> tuple[list[dict[str, Any]], list[str]]:
+    """study_summary.csv rows (replicates aggregated) and their columns."""
     present = [c for c in AGGREGATED if any(c in d for p in points for d in p.by_soc.values())]
     columns = [*study.varied, "soc", "n", "case_ids"]
     columns += [f"{c}_{s}" for c in present for s in STATS]

@@ -33,10 +33,12 @@ EXIT_FAILED = 1
 
 
 def study_json_path(study: Study) -> Path:
+    """The study.json of a study directory."""
     return study.dir / "study.json"
 
 
 def read_study_json(study: Study) -> dict[str, Any]:
+    """study.json as a mapping (empty when missing)."""
     return read_json(study_json_path(study))
 
 

@@ -35,6 +35,7 @@ class Case:
 
     @property
     def label(self) -> str:
+        """How messages and tables name the case."""
         return case_label(self.values, self.seed)
 
 
@@ -51,6 +52,7 @@ class Study:
 
     @property
     def ranks_per_case(self) -> int:
+        """MPI ranks per case."""
         return self.spec.ranks_per_case
 
     def max_parallel(self, override: int | None = None) -> int:
@@ -63,11 +65,13 @@ class Study:
 
     @property
     def jit_dir(self) -> Path:
+        """The directory of the per-slot JIT caches."""
         if self.spec.jit_cache_dir is None:
             return self.dir / "jit"
         return _resolve(self.spec.jit_cache_dir, Path.cwd())
 
     def case(self, case_id: str) -> Case:
+        """The case with id ``case_id``."""
         for c in self.cases:
             if c.id == case_id:
                 return c
@@ -75,6 +79,7 @@ class Study:
 
 
 def available_cores() -> int:
+    """The CPU cores this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux

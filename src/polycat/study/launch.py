@@ -122,6 +122,8 @@ def _die_with_parent_fn() -> Callable[[], None] | None:
 
 @dataclass
 class RunningCase:
+    """A case running in a local pool slot: its process, log and start time."""
+
     case_id: str
     proc: subprocess.Popen[bytes]
     log: IO[str]

@@ -32,6 +32,7 @@ def _numeric(values: Sequence[Any]) -> bool:
 
 
 def last_common_soc(points: Sequence[Point]) -> float | None:
+    """The last SOC that every point reports, or None."""
     sets = [set(p.by_soc) for p in points if p.by_soc]
     if not sets:
         return None

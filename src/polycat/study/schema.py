@@ -17,6 +17,8 @@ from polycat.config.loading import format_validation_error
 
 
 class StudySection(BaseModel):
+    """Base of the study-file sections: unknown keys are errors."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -84,6 +86,8 @@ class SlurmConfig(StudySection):
 
 
 class StudyOutputConfig(StudySection):
+    """Where a study writes."""
+
     dir: str = Field(min_length=1, description="study directory (relative to the working dir)")
 
 

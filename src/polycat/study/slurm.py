@@ -42,6 +42,7 @@ def command(name: str) -> list[str]:
 
 
 def ntasks(study: Study) -> int:
+    """MPI tasks of one array task."""
     return study.spec.slurm.ntasks_per_case or study.ranks_per_case
 
 

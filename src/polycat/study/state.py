@@ -37,26 +37,32 @@ ATTEMPT_MARK = "#### polycat study: attempt"
 
 
 def now() -> str:
+    """The current time, ISO 8601 with seconds."""
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def case_dir(root: Path, case_id: str) -> Path:
+    """The results directory of a case."""
     return root / "cases" / case_id
 
 
 def config_path(root: Path, case_id: str) -> Path:
+    """The resolved config of a case."""
     return root / "configs" / f"{case_id}.yaml"
 
 
 def log_path(root: Path, case_id: str) -> Path:
+    """The log of a case."""
     return root / "logs" / f"{case_id}.log"
 
 
 def state_path(root: Path, case_id: str) -> Path:
+    """The driver's state file of a case."""
     return root / "state" / f"{case_id}.json"
 
 
 def read_json(path: Path) -> dict[str, Any]:
+    """A JSON mapping, empty when the file is missing or unreadable."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -65,6 +71,7 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def read_state(root: Path, case_id: str) -> dict[str, Any]:
+    """The driver's state of a case (attempts, status)."""
     return read_json(state_path(root, case_id))
 
 
@@ -86,10 +93,12 @@ def write_case_files(study: Study) -> None:
 
 
 def case_columns(study: Study) -> list[str]:
+    """The columns of the cases table."""
     return ["case_id", *study.varied, "seed"]
 
 
 def case_rows(study: Study) -> list[dict[str, Any]]:
+    """One row per case: id, varied values, seed."""
     return [
         {
             "case_id": c.id,
@@ -101,6 +110,7 @@ def case_rows(study: Study) -> list[dict[str, Any]]:
 
 
 def run_json(root: Path, case_id: str) -> dict[str, Any]:
+    """The run.json of a case (empty when missing)."""
     return read_json(case_dir(root, case_id) / "run.json")
 
 
@@ -144,6 +154,8 @@ def open_attempt_log(root: Path, case_id: str, attempt: int, where: str) -> IO[s
 
 @dataclass
 class CaseStatus:
+    """The status of one case, read from its files."""
+
     case: Case
     status: str  # one of STATUSES
     attempts: int
@@ -237,6 +249,7 @@ class SlotLock:
         clean_stale_jit(self.dir / "fenics")
 
     def release(self) -> None:
+        """Release the driver lock."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None

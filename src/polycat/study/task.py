@@ -23,6 +23,7 @@ from polycat.study.state import SlotLock, is_completed, write_state
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """One SLURM array task: run the case it is given; returns the exit status."""
     p = argparse.ArgumentParser(prog="python -m polycat.study.task")
     p.add_argument("study_dir")
     p.add_argument("--cases", required=True, help="case list file, one id per line")
