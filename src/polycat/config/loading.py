@@ -172,7 +172,8 @@ def format_validation_error(
         shown = ""
         if err["type"] not in ("missing", "extra_forbidden") and not isinstance(got, dict):
             shown = f" (got {json.dumps(got, default=str)})"
-        line = f"  {path}: {msg}{shown}"
+        # A spec's own check (the one home of a rule) names the full field path itself.
+        line = f"  {msg}{shown}" if msg.startswith(f"{path}.") else f"  {path}: {msg}{shown}"
         if line not in seen:
             seen.add(line)
             lines.append(line)

@@ -29,62 +29,52 @@ from polycat.config.materials_schema import (  # noqa: F401  (re-exported)
 )
 from polycat.config.sections import Fraction, PositiveFloat, Section
 from polycat.fem.settings import SolverSettings
+from polycat.geometry.spec import GeometrySpec
+from polycat.geometry.tags import MAX_GRAINS
 
 # --------------------------------------------------------------------------- geometry
 
 
 class GeometryConfig(Section):
-    """Particle, grains and matrix. The mesh cache is keyed by this whole section."""
+    """Particle, grains and matrix. The mesh cache is keyed by this whole section.
+
+    The rules on these values (ranges, consistent sizes) have one home, the geometry's
+    own spec (:class:`polycat.geometry.spec.GeometrySpec`): this section checks types and
+    builds the spec, whose messages name the field.
+    """
 
     dim: Literal[2, 3] = Field(3, description="3 (sphere in a box/shell) or 2 (disc, plane strain)")
-    particle_radius_um: PositiveFloat = Field(5.0, description="particle radius R, µm")
-    n_grains: int = Field(30, ge=1, le=2000, description="number of grains; 1 = single crystal")
-    seed: int = Field(1, ge=0, description="seed of the grain tessellation")
+    particle_radius_um: float = Field(5.0, description="particle radius R, µm (> 0)")
+    n_grains: int = Field(30, description=f"number of grains, 1 (single crystal) to {MAX_GRAINS}")
+    seed: int = Field(1, description="seed of the grain tessellation (>= 0)")
     matrix: Literal["box", "shell", "none"] = Field(
         "box", description="solid electrolyte around the particle: box | shell | none"
     )
-    matrix_size_um: PositiveFloat = Field(
-        15.0, description="box side, or shell outer radius, µm (ignored for matrix none)"
+    matrix_size_um: float = Field(
+        15.0,
+        description="box side (> 2R), or shell outer radius (> R), µm (ignored for matrix none)",
     )
-    mesh_size_um: PositiveFloat = Field(0.6, description="target element size in the grains, µm")
-    interface_mesh_size_um: PositiveFloat | None = Field(
+    mesh_size_um: float = Field(0.6, description="target element size in the grains, µm (< R)")
+    interface_mesh_size_um: float | None = Field(
         None, description="element size at the CAM–SE interface and grain boundaries, µm"
     )
-    matrix_mesh_size_um: PositiveFloat | None = Field(
+    matrix_mesh_size_um: float | None = Field(
         None, description="element size far out in the matrix, µm (default 2.5 × mesh_size_um)"
     )
     min_seed_spacing: float = Field(
-        0.5, ge=0.0, le=0.9, description="hard-core seed distance, fraction of mean spacing"
+        0.5, description="hard-core seed distance, fraction of mean spacing, in [0, 0.9]"
     )
-    lloyd_iterations: int = Field(2, ge=0, le=50, description="Lloyd relaxation passes")
+    lloyd_iterations: int = Field(2, description="Lloyd relaxation passes, 0 to 50")
     grain_size_cv: float = Field(
-        0.0,
-        ge=0.0,
-        le=1.5,
-        description="grain-size coefficient of variation (Laguerre); 0 = Voronoi",
+        0.0, description="grain-size coefficient of variation (Laguerre), in [0, 1.5]; 0 = Voronoi"
     )
     regularize: float = Field(
-        0.5, ge=0.0, le=2.0, description="collapse edges shorter than regularize × mesh_size_um"
+        0.5, description="collapse edges shorter than regularize × mesh_size_um, in [0, 2]"
     )
 
     @model_validator(mode="after")
-    def _sizes_consistent(self) -> GeometryConfig:
-        r = self.particle_radius_um
-        if self.mesh_size_um >= r:
-            raise ValueError(
-                f"mesh_size_um ({self.mesh_size_um} µm) must be smaller than "
-                f"particle_radius_um ({r} µm); a useful mesh needs mesh_size_um ≲ R/5"
-            )
-        if self.matrix == "box" and self.matrix_size_um <= 2.0 * r:
-            raise ValueError(
-                f"matrix_size_um ({self.matrix_size_um} µm) is the box side and must exceed the "
-                f"particle diameter 2·particle_radius_um = {2 * r} µm"
-            )
-        if self.matrix == "shell" and self.matrix_size_um <= r:
-            raise ValueError(
-                f"matrix_size_um ({self.matrix_size_um} µm) is the shell outer radius and must "
-                f"exceed particle_radius_um ({r} µm)"
-            )
+    def _spec(self) -> GeometryConfig:
+        GeometrySpec(**self.model_dump())  # ValueError naming geometry.<field>
         return self
 
 
