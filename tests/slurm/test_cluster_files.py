@@ -17,6 +17,8 @@ SCRIPTS = [
     "tests/slurm/stop_slurm.sh",
     "configs/cluster/big_run.sbatch",
     "docker/install.sh",
+    "docker/build_base.sh",
+    "docker/ci_image.sh",
     ".ci/run",
 ]
 
