@@ -10,6 +10,7 @@ Coordinates are in µm.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -113,42 +114,18 @@ def _read_msh(comm: MPI.Comm, path: Path, dim: int) -> dolfinx.io.gmsh.MeshData:
     partitioner = dolfinx.mesh.create_cell_partitioner(  # type: ignore[call-arg]
         dolfinx.mesh.GhostMode.shared_facet, 2
     )
+    model: Any = None
     error: str | None = None
-    owns = False
-    if comm.rank == 0:
-        import gmsh
+    with contextlib.ExitStack() as stack:
+        if comm.rank == 0:
+            from polycat.geometry.gmsh.session import open_msh
 
-        owns = not gmsh.isInitialized()
-        if owns:
-            gmsh.initialize(interruptible=False)
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.model.add("polycat_read")
-        try:
-            gmsh.merge(str(path))
-        except Exception as exc:  # gmsh raises a bare Exception with its last error
-            error = (
-                f"{path}: cannot read the mesh file ({exc}); it is damaged or incomplete: "
-                f"delete the folder {path.parent} and run again to rebuild it"
-            )
-    # Tell every rank before the collective read, so a bad file cannot leave them waiting.
-    error = comm.bcast(error, root=0)
-    try:
+            model, error = stack.enter_context(open_msh(path))
+        # Tell every rank before the collective read, so a bad file cannot leave them waiting.
+        error = comm.bcast(error, root=0)
         if error is not None:
             raise GeometryError(error)
-        model = None
-        if comm.rank == 0:
-            import gmsh
-
-            model = gmsh.model
         return dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=dim, partitioner=partitioner)
-    finally:
-        if comm.rank == 0:
-            import gmsh
-
-            if owns:
-                gmsh.finalize()
-            else:
-                gmsh.model.remove()
 
 
 def _read_csv(path: Path) -> dict[str, npt.NDArray[Any]]:

@@ -65,6 +65,7 @@ class GeometrySpec:
     regularize: float = 0.5
 
     def __post_init__(self) -> None:
+        """Validate every field (a `ValueError` naming the ``geometry.`` key)."""
         r = self.particle_radius_um
         if self.dim not in (2, 3):
             raise ValueError(f"geometry.dim must be 2 or 3, got {self.dim!r}")
@@ -143,18 +144,6 @@ class GeometrySpec:
         """Particle volume (3D, µm³) or area (2D, µm²) of the exact sphere/disc."""
         r = self.particle_radius_um
         return 4.0 / 3.0 * math.pi * r**3 if self.dim == 3 else math.pi * r**2
-
-    @property
-    def matrix_measure(self) -> float:
-        """Exact matrix volume (3D, µm³) or area (2D, µm²); 0 for ``matrix: none``."""
-        s = self.matrix_size_um
-        if self.matrix == "none":
-            return 0.0
-        if self.matrix == "box":
-            outer = s**self.dim
-        else:
-            outer = 4.0 / 3.0 * math.pi * s**3 if self.dim == 3 else math.pi * s**2
-        return outer - self.particle_measure
 
     @property
     def mean_seed_spacing(self) -> float:
