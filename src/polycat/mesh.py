@@ -11,9 +11,7 @@ Coordinates are in µm.
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,13 +19,13 @@ from typing import Any
 import dolfinx_solver  # noqa: F401  (must be imported before dolfinx/petsc4py)
 from mpi4py import MPI
 
-import numpy as np
 import numpy.typing as npt
 
 import dolfinx
 import dolfinx.io.gmsh
 import dolfinx.mesh
 
+from polycat.fileio import read_columns
 from polycat.geometry.errors import GeometryError
 from polycat.geometry.folder import GRAINS_FILE, INFO_FILE, MARKERS_FILE, MESH_FILE, is_complete
 from polycat.geometry.tags import ParticleTags
@@ -81,7 +79,7 @@ def load_mesh(comm: MPI.Comm, folder: Path) -> LoadedMesh:
                 for k, v in json.loads((folder / MARKERS_FILE).read_text()).items()
             }
             info = json.loads((folder / INFO_FILE).read_text())
-            payload = ("ok", markers, _read_csv(folder / GRAINS_FILE), info)
+            payload = ("ok", markers, read_columns(folder / GRAINS_FILE), info)
         else:
             payload = ("missing",)
     payload = comm.bcast(payload, root=0)
@@ -126,18 +124,3 @@ def _read_msh(comm: MPI.Comm, path: Path, dim: int) -> dolfinx.io.gmsh.MeshData:
         if error is not None:
             raise GeometryError(error)
         return dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=dim, partitioner=partitioner)
-
-
-def _read_csv(path: Path) -> dict[str, npt.NDArray[Any]]:
-    """Columns of a numeric CSV as arrays (integer columns stay integer)."""
-    with path.open(newline="") as fh:
-        rows = list(csv.reader(fh))
-    header, body = rows[0], rows[1:]
-    out: dict[str, npt.NDArray[Any]] = {}
-    for k, name in enumerate(header):
-        values = [r[k] for r in body]
-        if all(re.fullmatch(r"-?\d+", v) for v in values):
-            out[name] = np.array([int(v) for v in values], dtype=np.int64)
-        else:
-            out[name] = np.array([float(v) for v in values], dtype=float)
-    return out

@@ -23,8 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from polycat.fileio import write_columns
 from polycat.geometry.errors import GeometryError
 from polycat.geometry.mesh_arrays import grain_table
 from polycat.geometry.plot import write_grain_plot
@@ -129,7 +128,7 @@ def _build_into(spec: GeometrySpec, tmp: Path, verbose: bool) -> None:
         json.dumps({k: [v[0], v[1]] for k, v in res.markers.items()}, indent=1) + "\n"
     )
     table = grain_table(spec.dim, res.arrays, res.seeds.points, res.seeds.weights)
-    _write_csv(tmp / GRAINS_FILE, table)
+    write_columns(tmp / GRAINS_FILE, table)
     write_grain_plot(spec, res.arrays, tmp / PLOT_FILE)
     res.timings_s["write_tables_s"] = time.perf_counter() - t
     res.timings_s["total_s"] = time.perf_counter() - t_start
@@ -142,20 +141,6 @@ def _build_into(spec: GeometrySpec, tmp: Path, verbose: bool) -> None:
         "complete": True,
     }
     (tmp / INFO_FILE).write_text(json.dumps(info, indent=1) + "\n")
-
-
-def _write_csv(path: Path, table: dict[str, np.ndarray]) -> None:
-    """Write numeric columns as CSV (integers as integers, floats with `repr`)."""
-    names = list(table)
-    n = len(table[names[0]])
-    lines = [",".join(names)]
-    for r in range(n):
-        cells = []
-        for name in names:
-            v = table[name][r]
-            cells.append(str(int(v)) if np.issubdtype(type(v), np.integer) else repr(float(v)))
-        lines.append(",".join(cells))
-    path.write_text("\n".join(lines) + "\n")
 
 
 def _move_into_place(tmp: Path, folder: Path, replace: bool) -> None:

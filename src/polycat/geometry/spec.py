@@ -7,12 +7,11 @@ validated section converts with `GeometrySpec(**section)`.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
+from polycat.digest import stable_digest
 from polycat.geometry.tags import MAX_GRAINS
 
 MATRIX_KINDS = ("box", "shell", "none")
@@ -103,16 +102,18 @@ class GeometrySpec:
                 f"geometry.mesh_size_um ({self.mesh_size_um} µm) must be smaller than "
                 f"particle_radius_um ({r} µm); a useful mesh needs mesh_size_um ≲ R/5"
             )
-        if not 0.0 <= self.min_seed_spacing < 1.0:
+        if not 0.0 <= self.min_seed_spacing <= 0.9:
             raise ValueError(
-                f"geometry.min_seed_spacing must be in [0, 1), got {self.min_seed_spacing}"
+                f"geometry.min_seed_spacing must be in [0, 0.9], got {self.min_seed_spacing}"
             )
         if isinstance(self.lloyd_iterations, bool) or not isinstance(self.lloyd_iterations, int):
             raise ValueError(
                 f"geometry.lloyd_iterations must be an integer, got {self.lloyd_iterations!r}"
             )
-        if self.lloyd_iterations < 0:
-            raise ValueError(f"geometry.lloyd_iterations must be >= 0, got {self.lloyd_iterations}")
+        if not 0 <= self.lloyd_iterations <= 50:
+            raise ValueError(
+                f"geometry.lloyd_iterations must be in 0…50, got {self.lloyd_iterations}"
+            )
         if not 0.0 <= self.grain_size_cv <= 1.5 or not math.isfinite(self.grain_size_cv):
             raise ValueError(
                 f"geometry.grain_size_cv must be in [0, 1.5], got {self.grain_size_cv}"
@@ -170,8 +171,7 @@ class GeometrySpec:
             for k, v in self.to_dict().items()
         }
         fields["_algorithm"] = GEOMETRY_ALGORITHM_VERSION
-        payload = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
+        return stable_digest(fields, 12)
 
 
 def _positive(name: str, value: float) -> None:
