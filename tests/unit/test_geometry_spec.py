@@ -76,7 +76,7 @@ def test_too_coarse_mesh_is_rejected_with_advice() -> None:
 
 def test_impossible_seed_spacing_is_reported() -> None:
     with pytest.raises(GeometryError, match="min_seed_spacing"):
-        place_seeds(GeometrySpec(n_grains=40, min_seed_spacing=0.95, mesh_size_um=0.3))
+        place_seeds(GeometrySpec(n_grains=40, min_seed_spacing=0.9, mesh_size_um=0.3))
 
 
 @pytest.mark.parametrize("dim", [2, 3])
