@@ -55,3 +55,33 @@ def open_msh(path: Path) -> Iterator[tuple[Any, str | None]]:
                 f"delete the folder {path.parent} and run again to rebuild it"
             )
         yield (None, error) if error is not None else (gmsh.model, None)
+
+
+def msh_arrays(model: Any, dim: int) -> dict[str, Any]:
+    """The first-order mesh of an opened model as arrays: ``points`` (P, 3), ``cells``
+    (C, dim + 1) with ``cell_tags`` (the physical tag of each cell), ``facets``
+    (F, dim) with ``facet_tags`` (every facet of a physical group of dimension dim − 1).
+    Node indices are 0-based rows of ``points``."""
+    import numpy as np
+
+    node_tags, coords, _ = model.mesh.getNodes()
+    node_tags = np.asarray(node_tags, dtype=np.int64)
+    index = np.full(int(node_tags.max()) + 1, -1, dtype=np.int64)
+    index[node_tags] = np.arange(len(node_tags))
+    points = np.asarray(coords, dtype=np.float64).reshape(-1, 3)
+    out: dict[str, Any] = {"points": points}
+    for d, name in ((dim, "cells"), (dim - 1, "facets")):
+        blocks, tags = [], []
+        for _, ptag in model.getPhysicalGroups(d):
+            for entity in model.getEntitiesForPhysicalGroup(d, ptag):
+                etypes, _, enodes = model.mesh.getElements(d, entity)
+                for et, nodes in zip(etypes, enodes, strict=True):
+                    props = model.mesh.getElementProperties(et)
+                    if props[1] != d or props[2] != 1:
+                        continue
+                    conn = index[np.asarray(nodes, dtype=np.int64)].reshape(-1, d + 1)
+                    blocks.append(conn)
+                    tags.append(np.full(len(conn), ptag, dtype=np.int64))
+        out[name] = np.concatenate(blocks) if blocks else np.zeros((0, d + 1), np.int64)
+        out[f"{name[:-1]}_tags"] = np.concatenate(tags) if tags else np.zeros(0, np.int64)
+    return out
