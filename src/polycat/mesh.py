@@ -122,7 +122,7 @@ def load_mesh(comm: MPI.Comm, folder: Path, split: bool = False) -> LoadedMesh:
     dim = int(info["spec"]["dim"])
     tags = ParticleTags.from_markers(markers)
     if split:
-        mesh, cell_tags, facet_tags, split_tags = _read_split_msh(comm, folder / MESH_FILE, dim)
+        mesh, cell_tags, facet_tags, split_tags = read_split_msh(comm, folder / MESH_FILE, dim)
         return LoadedMesh(
             mesh, cell_tags, facet_tags, markers, grains, folder, tags, info, split_tags
         )
@@ -164,11 +164,13 @@ def _partitioner() -> Any:
     )
 
 
-def _read_split_msh(
+def read_split_msh(
     comm: MPI.Comm, path: Path, dim: int
 ) -> tuple[dolfinx.mesh.Mesh, dolfinx.mesh.MeshTags, dolfinx.mesh.MeshTags, SplitTags]:
     """Read ``path`` on rank 0, split it along every grain boundary and interface facet
-    (:func:`polycat.geometry.split.split_mesh`) and distribute the split mesh."""
+    (:func:`polycat.geometry.split.split_mesh`) and distribute the split mesh (collective).
+
+    Returns (mesh, cell tags, facet tags, the facet pairs)."""
     import basix.ufl
     import ufl
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dolfinx_solver  # noqa: F401
 from mpi4py import MPI
@@ -141,6 +142,7 @@ def sphere_in_shell(
     h_out: float,
     order: int = 1,
     band: bool = False,
+    msh_file: Path | None = None,
 ) -> TaggedMesh:
     """Sphere r < a (``grain_1``) bonded in a shell a < r < b (``electrolyte``).
 
@@ -165,7 +167,7 @@ def sphere_in_shell(
         gmsh.model.addPhysicalGroup(2, iface, interface_tag(1), name="interface_1")
         gmsh.model.addPhysicalGroup(2, outer_s, OUTER_SPHERE, name="outer_sphere")
         _size_field(h_in, h_out, a, b, band)
-        data = _finish(comm, order, None)
+        data = _finish(comm, order, msh_file)
         gmsh.finalize()
     else:
         data = dolfinx.io.gmsh.model_to_mesh(None, comm, 0, gdim=3)
@@ -289,3 +291,39 @@ def disc(comm: MPI.Comm, radius: float, h: float) -> TaggedMesh:
     else:
         data = dolfinx.io.gmsh.model_to_mesh(None, comm, 0, gdim=2)
     return _tagged(data)
+
+
+@dataclass
+class SplitMesh:
+    """A mesh split along its interfaces (every grain and the electrolyte with own nodes)."""
+
+    mesh: dolfinx.mesh.Mesh
+    cell_tags: dolfinx.mesh.MeshTags
+    facet_tags: dolfinx.mesh.MeshTags
+    tags: ParticleTags
+    split: Any
+
+    @property
+    def grain_tags(self) -> list[int]:
+        return list(self.tags.grains)
+
+    @property
+    def matrix_tag(self) -> int | None:
+        return self.tags.electrolyte
+
+    @property
+    def interface_tags(self) -> list[int]:
+        return sorted(self.tags.interface)
+
+    @property
+    def outer(self) -> tuple[OuterFace, ...]:
+        return self.tags.outer
+
+
+def load_split(path: Path, comm: MPI.Comm, markers: dict[str, tuple[int, int]]) -> SplitMesh:
+    """Read a .msh written by a builder here, split along every interface (``markers``:
+    the physical-group names of the file, name → (tag, dim))."""
+    from polycat.mesh import read_split_msh
+
+    mesh, ct, ft, split = read_split_msh(comm, Path(path), 3)
+    return SplitMesh(mesh, ct, ft, ParticleTags.from_markers(markers), split)

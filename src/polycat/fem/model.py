@@ -34,6 +34,7 @@ from .domain import GRAIN, INTERFACE, MATRIX, build_particle_domain, cellwise_te
 from .elasticity import ElasticitySolver
 from .forms import eigenstress_rhs, elastic_bilinear_form, pressure_rhs
 from .info import MechInfo, StepInfo
+from .interfaces.mechanics import CohesiveElasticitySolver
 from .phases import CathodePhase, MatrixPhase
 from .settings import MechanicsBC, SolverSettings
 from .solvers import SolverError
@@ -68,6 +69,9 @@ class ChemoMechanicsModel:
         settings: discretisation and solver settings.
         coupling: ``one_way`` (default) or ``two_way`` (stress-assisted diffusion).
         temperature_K: temperature (K), used by the two-way coupling.
+        interfaces: for a split mesh (:func:`polycat.mesh.load_mesh` with ``split=True``),
+            ``(pair_facets, pair_tag, laws)``: the facet pairs and the cohesive laws of the
+            grain boundaries and the CAM–SE interface; None for the conforming mesh.
     """
 
     def __init__(
@@ -87,6 +91,7 @@ class ChemoMechanicsModel:
         settings: SolverSettings | None = None,
         coupling: Coupling = "one_way",
         temperature_K: float = 298.15,
+        interfaces: tuple[Any, Any, Any] | None = None,
     ) -> None:
         if coupling not in ("one_way", "two_way"):
             raise ValueError(f"coupling must be 'one_way' or 'two_way', got {coupling!r}")
@@ -167,7 +172,15 @@ class ChemoMechanicsModel:
         if boundary.pressure_tag is not None:
             ds = ufl.Measure("ds", domain=mesh, subdomain_data=dom.facet_tags)
             L += pressure_rhs(test, self.pressure, ds(boundary.pressure_tag))
-        self.elasticity = ElasticitySolver(u, a, L, dom.facet_tags, boundary, settings)
+        self.cohesive: CohesiveElasticitySolver | None = None
+        if interfaces is None:
+            self.elasticity = ElasticitySolver(u, a, L, dom.facet_tags, boundary, settings)
+        else:
+            pair_facets, pair_tag, laws = interfaces
+            self.cohesive = CohesiveElasticitySolver(
+                u, a, L, dom.facet_tags, boundary, settings, pair_facets, pair_tag, laws
+            )
+            self.elasticity = self.cohesive
         self.u = u
         self.matrix = matrix
 
@@ -234,7 +247,10 @@ class ChemoMechanicsModel:
     def snapshot(self) -> dict[str, Any]:
         """A copy of the whole state (local arrays), for :meth:`restore` after a failed step."""
         arrays = {name: f.x.array.copy() for name, f in self.state_functions().items()}
-        return {"arrays": arrays, "history": self.history()}
+        snap: dict[str, Any] = {"arrays": arrays, "history": self.history()}
+        if self.cohesive is not None:
+            snap["interfaces"] = self.cohesive.history_state()
+        return snap
 
     def restore(self, snap: Mapping[str, Any]) -> None:
         """Go back to a :meth:`snapshot` (or to fields loaded from a checkpoint when
@@ -243,6 +259,8 @@ class ChemoMechanicsModel:
             if "arrays" in snap:
                 f.x.array[:] = snap["arrays"][name]
         self.diffusion.restore_history(snap["history"])
+        if self.cohesive is not None and "interfaces" in snap:
+            self.cohesive.restore_history(snap["interfaces"])
 
     @property
     def num_dofs(self) -> dict[str, int]:
@@ -315,6 +333,8 @@ class ChemoMechanicsModel:
                 wall["eigenstrain"] += time.perf_counter() - t
                 minfo = self.elasticity.solve()
                 wall["mechanics"] += minfo.wall_s
+                if self.cohesive is not None:
+                    self.cohesive.commit()
         else:
             dinfo, minfo, iterations, residual = self._two_way_iterations(dt_s, flux, wall)
         m_new = self.mean_x()
