@@ -185,7 +185,12 @@ def read_split_msh(
             if error is None:
                 raw = msh_arrays(model, dim)
         if error is None:
-            split_set = {int(t) for t in np.unique(raw["facet_tags"]) if facet_sides(int(t))}
+            present = set(np.unique(raw["cell_tags"]).tolist())
+            split_set = {
+                int(t)
+                for t in np.unique(raw["facet_tags"])
+                if (sides := facet_sides(int(t))) is not None and set(sides) <= present
+            }
             arrays = split_mesh(
                 raw["points"],
                 raw["cells"],

@@ -117,10 +117,14 @@ def split_mesh(
         sel = facets[facet_tags == t]
         sides = facet_sides(int(t)) if int(t) in split_tags else None
         if sides is None:
-            # One side only: the region of the cells that own these nodes (outer faces
-            # belong to the electrolyte, or to the particle without a matrix).
-            owner = _single_owner(sel, uniq, n_regions, regions)
-            out_facets.append(copy_of(sel.ravel(), owner).reshape(sel.shape))
+            # One side only: the region of the cell each facet belongs to (outer faces:
+            # the electrolyte, or the grains without a matrix).
+            owners = cell_tags[_facet_cells(cells, sel)]
+            copy = np.empty_like(sel)
+            for owner in np.unique(owners):
+                mask = owners == owner
+                copy[mask] = copy_of(sel[mask].ravel(), int(owner)).reshape(sel[mask].shape)
+            out_facets.append(copy)
             out_tags.append(np.full(len(sel), t, dtype=np.int64))
             row += len(sel)
             continue
@@ -145,13 +149,27 @@ def split_mesh(
     )
 
 
-def _single_owner(sel: IntArray, uniq: IntArray, n_regions: int, regions: IntArray) -> int:
-    """The one region whose cells hold every node of the facets ``sel``."""
-    nodes = np.unique(sel)
-    present = np.isin(nodes[:, None] * n_regions + np.arange(n_regions)[None, :], uniq)
-    full = np.flatnonzero(present.all(axis=0))
-    if len(full) != 1:
-        raise ValueError(
-            f"facets touch {len(full)} regions with all their nodes; expected exactly one"
-        )
-    return int(regions[full[0]])
+def _facet_cells(cells: IntArray, facets: IntArray) -> IntArray:
+    """For each facet (its node indices), the index of a cell that has it as a face."""
+    nv = cells.shape[1]
+    n = int(max(cells.max(initial=0), facets.max(initial=0))) + 1
+    faces = np.sort(
+        np.concatenate([np.delete(cells, k, axis=1) for k in range(nv)]), axis=1
+    ).astype(np.int64)
+    owner = np.tile(np.arange(len(cells)), nv)
+
+    def key(a: IntArray) -> IntArray:
+        out = np.zeros(len(a), dtype=np.int64)
+        for col in range(a.shape[1]):
+            out = out * n + a[:, col]
+        return out
+
+    fk = key(faces)
+    order = np.argsort(fk, kind="stable")
+    fk, owner = fk[order], owner[order]
+    q = key(np.sort(facets, axis=1).astype(np.int64))
+    pos = np.searchsorted(fk, q)
+    ok = (pos < len(fk)) & (fk[np.minimum(pos, len(fk) - 1)] == q)
+    if not np.all(ok):
+        raise ValueError(f"{int((~ok).sum())} tagged facets are not faces of any cell")
+    return owner[pos]

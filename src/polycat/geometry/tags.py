@@ -111,6 +111,17 @@ class ParticleTags:
     interface: Mapping[int, int]
     outer: tuple[OuterFace, ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gb", MappingProxyType(dict(self.gb)))
+        object.__setattr__(self, "interface", MappingProxyType(dict(self.interface)))
+
+    def __reduce__(self) -> tuple[type[ParticleTags], tuple[object, ...]]:
+        """Pickle (MPI broadcast) through plain dicts."""
+        return (
+            type(self),
+            (self.grains, self.electrolyte, dict(self.gb), dict(self.interface), self.outer),
+        )
+
     @classmethod
     def from_markers(cls, markers: Mapping[str, tuple[int, int]]) -> ParticleTags:
         """Parse ``markers.json`` (name → (tag, dim)); unknown names are an error."""

@@ -301,6 +301,44 @@ class CohesiveElasticitySolver(ElasticitySolver):
             newton_iterations=newton,
         )
 
+    def sample(self) -> dict[str, Any]:
+        """The state of the last solve at every quadrature point of this rank's pairs, as
+        the fields of :class:`polycat.post.interfaces.InterfaceSample` (arrays (m, nq);
+        the dissipated energy uses the committed history)."""
+        if self.state is None:
+            raise RuntimeError("solve() first")
+        m, nq = self.kappa.shape
+        st = self.state
+        normal = self._normal_q
+        tn = np.einsum("pi,pi->p", st.traction, normal) if len(normal) else np.zeros(0)
+        tvec = st.traction - tn[:, None] * normal if len(normal) else np.zeros((0, 3))
+        ts = np.linalg.norm(tvec, axis=1) if len(normal) else np.zeros(0)
+        kappa = self.kappa.reshape(-1)
+        diss = np.zeros(m * nq)
+        gb = np.repeat(self.is_gb, nq)
+        for law, sel in ((self.laws.gb, gb), (self.laws.cse, ~gb)):
+            if np.any(sel):
+                diss[sel] = law.dissipated(kappa[sel])
+        return {
+            "tag": self.pair_tag.copy(),
+            "weight": self.pairs.w.copy(),
+            "tn": tn.reshape(m, nq),
+            "ts": ts.reshape(m, nq),
+            "opening": st.opening.reshape(m, nq),
+            "damage": self.laws_damage(kappa).reshape(m, nq),
+            "dissipated": diss.reshape(m, nq),
+        }
+
+    def laws_damage(self, kappa: FloatArray) -> FloatArray:
+        """Damage of each (flattened) quadrature point at history ``kappa``."""
+        nq = self.nq
+        gb = np.repeat(self.is_gb, nq)
+        d = np.zeros(len(kappa))
+        for law, sel in ((self.laws.gb, gb), (self.laws.cse, ~gb)):
+            if np.any(sel):
+                d[sel] = law.damage(kappa[sel])
+        return d
+
     # -- history ----------------------------------------------------------------------
     def commit(self) -> None:
         """Accept the last solve: its trial history becomes the committed history."""

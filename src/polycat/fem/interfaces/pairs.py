@@ -57,7 +57,7 @@ def facet_shape_values(
     wts = wts / wts.sum()
     if fdim == 2:
         lam = np.column_stack([1.0 - pts[:, 0] - pts[:, 1], pts[:, 0], pts[:, 1]])
-        edges = ((1, 2), (0, 2), (0, 1))
+        edges: tuple[tuple[int, int], ...] = ((1, 2), (0, 2), (0, 1))
     else:
         lam = np.column_stack([1.0 - pts[:, 0], pts[:, 0]])
         edges = ((0, 1),)
@@ -134,7 +134,7 @@ class FacetPairs:
         coords_all = V.tabulate_dof_coordinates()
         imap = V.dofmap.index_map
         geom = dolfinx.mesh.entities_to_geometry(msh, fdim, facets.astype(np.int32))
-        cell_geom = msh.geometry.dofmap
+        cell_geom = msh.geometry.dofmaps[0]
         sends: list[list[_Side]] = [[] for _ in range(comm.size)]
         for f, code, g in zip(facets, codes, geom, strict=True):
             cell = int(f2c.links(f)[0])
