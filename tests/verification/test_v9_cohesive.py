@@ -22,7 +22,7 @@ import pytest
 
 from polycat.fem import ChemoMechanicsModel, MatrixPhase, MechanicsBC, SolverSettings
 from polycat.fem.interfaces.cohesive import CohesiveLaw
-from polycat.fem.interfaces.mechanics import InterfaceLaws
+from polycat.fem.interfaces.mechanics import InterfaceLaws, InterfaceSetup
 from polycat.post.interfaces import InterfaceSample, interface_summary
 from support import meshes
 from support.helpers import LinearLattice, cathode, isotropic_voigt, von_mises_function
@@ -60,7 +60,7 @@ def _shell_model(path: Path, Es: float, law: CohesiveLaw, h: float = 0.25) -> Ch
         matrix=MatrixPhase(Es, NUS),
         bc=MechanicsBC("free"),
         settings=SolverSettings(element_degree=2),
-        interfaces=(m.split.pair_facets, m.split.pair_tag, InterfaceLaws(law, law)),
+        interfaces=InterfaceSetup(m.split.pair_facets, m.split.pair_tag, InterfaceLaws(law, law)),
     )
 
 
@@ -161,7 +161,7 @@ def _blocks_model(path: Path, law: CohesiveLaw, h: float = 0.25) -> ChemoMechani
         matrix=None,
         bc=MechanicsBC("confined"),
         settings=SolverSettings(element_degree=2, ksp_rtol=1e-10),
-        interfaces=(m.split.pair_facets, m.split.pair_tag, InterfaceLaws(law, law)),
+        interfaces=InterfaceSetup(m.split.pair_facets, m.split.pair_tag, InterfaceLaws(law, law)),
     )
 
 
@@ -220,7 +220,7 @@ def _cut_model(
         matrix=MatrixPhase(2e4, NUS) if box else None,
         bc=bc,
         settings=SolverSettings(element_degree=2),
-        interfaces=(m.split.pair_facets, m.split.pair_tag, InterfaceLaws(gb, cse)),
+        interfaces=InterfaceSetup(m.split.pair_facets, m.split.pair_tag, InterfaceLaws(gb, cse)),
     )
 
 
@@ -267,3 +267,89 @@ def test_compression_never_interpenetrates_beyond_the_contact_penalty(tmp_path: 
         worst.append(summ["opening_min_um"])
     # a stiffer penalty interpenetrates less (the contact tractions grow a little with it)
     assert worst[0] / worst[1] > 1.5
+
+
+def _grain_li(model: ChemoMechanicsModel) -> dict[int, float]:
+    """∫ x dV over each grain (µm³), collective."""
+    import ufl
+    from dolfinx import fem
+
+    dom = model.domain
+    dx = ufl.Measure("dx", domain=dom.submesh, subdomain_data=dom.sub_cell_tags)
+    return {
+        g: COMM.allreduce(fem.assemble_scalar(fem.form(model.x * dx(g))), op=MPI.SUM)
+        for g in dom.grain_tags
+    }
+
+
+@pytest.mark.timeout(900)
+def test_cracked_boundaries_and_debonded_contact_steer_the_li_flux(tmp_path: Path) -> None:
+    """Bicrystal (a sphere cut in two) in an SE box, charged at a fixed rate.
+
+    (a) Intact: Li leaves both grains. (b) The GB fully cracked and grain 2's CAM–SE patch
+    debonded: grain 2 has no path left, its Li content stays constant, grain 1 carries the
+    whole current. (c) Only grain 2's patch debonded: the flux through grain 1's patch is
+    A/A_c times the uniform one; mass balance holds to 1e-8 throughout."""
+    path = _shared(tmp_path, "bicrystal.msh")
+    planes = [((1, 0, 0), 0.05)]
+    if COMM.rank == 0:
+        tags = meshes.cut_sphere(
+            MPI.COMM_SELF, 1.0, 0.25, planes, box_half=2.0, h_out=0.8, msh_file=path
+        ).tags
+    else:
+        tags = None
+    tags = COMM.bcast(tags, root=0)
+    m = meshes.load_split(path, COMM, tags)
+    law = CohesiveLaw(k0=1e5, strength=100.0, energy=0.5)
+
+    def run(damaged: set[int]) -> tuple[dict[int, float], dict[int, float], float, float]:
+        model = ChemoMechanicsModel(
+            m.mesh, m.cell_tags, m.facet_tags, grain_tags=m.grain_tags,
+            matrix_tag=m.matrix_tag, interface_tags=m.interface_tags, outer=m.outer,
+            rotations={g: np.eye(3) for g in m.grain_tags},
+            cathode=cathode(
+                isotropic_voigt(EP, NUP), LinearLattice(K_LAT, K_LAT, 1.0), D_m2_s=1e-14
+            ),
+            matrix=MatrixPhase(2e4, NUS), bc=MechanicsBC("free"),
+            settings=SolverSettings(element_degree=1),
+            interfaces=InterfaceSetup(
+                m.split.pair_facets, m.split.pair_tag, InterfaceLaws(law, law), h_gb=10.0
+            ),
+        )  # fmt: skip
+        model.set_uniform_x(0.9)
+        assert model.transport is not None
+        tr = model.transport
+        nq = tr.gb.N.shape[0]
+        dmg = {int(p): np.ones(nq) for p in tr.gb.pair if int(m.split.pair_tag[p]) in damaged}
+        dmg |= {int(p): np.ones(nq) for p in tr.itf.pair if int(m.split.pair_tag[p]) in damaged}
+        tr.update(dmg)
+        before = _grain_li(model)
+        rate = -1e-4  # 1/s: x̄ falls by 1e-4 per second
+        err = 0.0
+        for _ in range(5):
+            info = model.step(20.0, rate, mechanics=False)
+            err = max(err, info.mass_balance_error)
+        after = _grain_li(model)
+        patch = {g: 0.0 for g in (1, 2)}
+        for i, p in enumerate(tr.itf.pair):
+            patch[tags.interface[int(m.split.pair_tag[p])]] += float(tr.itf.w[i].sum())
+        patch = {g: COMM.allreduce(v, op=MPI.SUM) for g, v in patch.items()}
+        # the contact area the flux is spread over: grain 1's patch when 2's is debonded
+        if patch2 in damaged:
+            assert tr.contact_area == pytest.approx(patch[1], rel=1e-12)
+        return before, after, err, tr.contact_area / tr.itf_area
+
+    gb = next(iter(tags.gb))
+    patch2 = next(t for t, g in tags.interface.items() if g == 2)
+    b, a, err, _ = run(set())
+    assert a[1] < b[1] and a[2] < b[2] and err < 1e-8
+    b, a, err, contact = run({gb, patch2})
+    assert a[2] == pytest.approx(b[2], rel=1e-9)  # isolated: nothing left
+    total = sum(b.values()) - sum(a.values())
+    assert b[1] - a[1] == pytest.approx(total, rel=1e-8) and err < 1e-8
+    b, a, err, contact = run({patch2})
+    assert 0.2 < contact < 0.8
+    # the current now enters through grain 1's patch only, at 1/contact times the uniform
+    # flux; grain 2 still loses Li, through the intact GB into grain 1.
+    assert err < 1e-8
+    assert sum(b.values()) - sum(a.values()) == pytest.approx(total, rel=1e-8)

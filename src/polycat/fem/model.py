@@ -34,7 +34,8 @@ from .domain import GRAIN, INTERFACE, MATRIX, build_particle_domain, cellwise_te
 from .elasticity import ElasticitySolver
 from .forms import eigenstress_rhs, elastic_bilinear_form, pressure_rhs
 from .info import MechInfo, StepInfo
-from .interfaces.mechanics import CohesiveElasticitySolver
+from .interfaces.mechanics import CohesiveElasticitySolver, InterfaceSetup
+from .interfaces.transport import InterfaceTransport
 from .phases import CathodePhase, MatrixPhase
 from .settings import MechanicsBC, SolverSettings
 from .solvers import SolverError
@@ -70,8 +71,9 @@ class ChemoMechanicsModel:
         coupling: ``one_way`` (default) or ``two_way`` (stress-assisted diffusion).
         temperature_K: temperature (K), used by the two-way coupling.
         interfaces: for a split mesh (:func:`polycat.mesh.load_mesh` with ``split=True``),
-            ``(pair_facets, pair_tag, laws)``: the facet pairs and the cohesive laws of the
-            grain boundaries and the CAM–SE interface; None for the conforming mesh.
+            the facet pairs, cohesive laws and Li transport across the interfaces
+            (:class:`~polycat.fem.interfaces.mechanics.InterfaceSetup`); None for the
+            conforming mesh.
     """
 
     def __init__(
@@ -91,7 +93,7 @@ class ChemoMechanicsModel:
         settings: SolverSettings | None = None,
         coupling: Coupling = "one_way",
         temperature_K: float = 298.15,
-        interfaces: tuple[Any, Any, Any] | None = None,
+        interfaces: InterfaceSetup | None = None,
     ) -> None:
         if coupling not in ("one_way", "two_way"):
             raise ValueError(f"coupling must be 'one_way' or 'two_way', got {coupling!r}")
@@ -108,7 +110,13 @@ class ChemoMechanicsModel:
         rots = {int(t): _check_rotation(int(t), rotations[int(t)]) for t in grain_tags}
 
         self.domain = dom = build_particle_domain(
-            mesh, cell_tags, facet_tags, grain_tags, matrix_tag, interface_tags
+            mesh,
+            cell_tags,
+            facet_tags,
+            grain_tags,
+            matrix_tag,
+            interface_tags,
+            pair_facets=None if interfaces is None else interfaces.pair_facets,
         )
         self.mesh = mesh
         self.submesh = dom.submesh
@@ -128,6 +136,17 @@ class ChemoMechanicsModel:
         self.phi: fem.Function | None = None
         if coupling == "two_way":
             self.phi = fem.Function(Vx_sub, name="mechanical_potential")
+        self.transport: InterfaceTransport | None = None
+        if interfaces is not None:
+            assert dom.sub_pair_facets is not None
+            self.transport = InterfaceTransport(
+                Vx_sub,
+                dom.sub_pair_facets,
+                interfaces.pair_tag,
+                interfaces.h_gb,
+                interfaces.gb_transport,  # type: ignore[arg-type]
+                interfaces.cse_transport,  # type: ignore[arg-type]
+            )
         self.diffusion = DiffusionSolver.build(
             dom.submesh,
             dom.sub_interface_tags,
@@ -135,6 +154,7 @@ class ChemoMechanicsModel:
             cathode.diffusivity,
             settings,
             potential=self.phi,
+            interfaces=self.transport,
         )
         self.x = self.diffusion.x
 
@@ -176,9 +196,16 @@ class ChemoMechanicsModel:
         if interfaces is None:
             self.elasticity = ElasticitySolver(u, a, L, dom.facet_tags, boundary, settings)
         else:
-            pair_facets, pair_tag, laws = interfaces
             self.cohesive = CohesiveElasticitySolver(
-                u, a, L, dom.facet_tags, boundary, settings, pair_facets, pair_tag, laws
+                u,
+                a,
+                L,
+                dom.facet_tags,
+                boundary,
+                settings,
+                interfaces.pair_facets,
+                interfaces.pair_tag,
+                interfaces.laws,
             )
             self.elasticity = self.cohesive
         self.u = u
@@ -244,6 +271,14 @@ class ChemoMechanicsModel:
         """The time-stepping history besides the fields (previous step length and flux)."""
         return self.diffusion.history()
 
+    def commit_interfaces(self) -> None:
+        """Accept the last cohesive solve: commit its damage history and hand the damage
+        to the Li transport (used from the next diffusion step on)."""
+        assert self.cohesive is not None
+        self.cohesive.commit()
+        if self.transport is not None:
+            self.transport.update(self.cohesive.damage_by_pair())
+
     def snapshot(self) -> dict[str, Any]:
         """A copy of the whole state (local arrays), for :meth:`restore` after a failed step."""
         arrays = {name: f.x.array.copy() for name, f in self.state_functions().items()}
@@ -261,6 +296,8 @@ class ChemoMechanicsModel:
         self.diffusion.restore_history(snap["history"])
         if self.cohesive is not None and "interfaces" in snap:
             self.cohesive.restore_history(snap["interfaces"])
+            if self.transport is not None:
+                self.transport.update(self.cohesive.damage_by_pair())
 
     @property
     def num_dofs(self) -> dict[str, int]:
@@ -334,7 +371,7 @@ class ChemoMechanicsModel:
                 minfo = self.elasticity.solve()
                 wall["mechanics"] += minfo.wall_s
                 if self.cohesive is not None:
-                    self.cohesive.commit()
+                    self.commit_interfaces()
         else:
             dinfo, minfo, iterations, residual = self._two_way_iterations(dt_s, flux, wall)
         m_new = self.mean_x()
@@ -448,5 +485,7 @@ class ChemoMechanicsModel:
         """Free the PETSc objects of all solvers."""
         self.elasticity.destroy()
         self.diffusion.destroy()
+        if self.transport is not None:
+            self.transport.destroy()
         if self.coupling == "two_way":
             self._projector.destroy()

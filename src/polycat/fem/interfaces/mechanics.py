@@ -45,7 +45,7 @@ from ..solvers import check_converged, reason_name
 from .cohesive import CohesiveLaw, CohesiveState
 from .pairs import FacetPairs
 
-__all__ = ["CohesiveElasticitySolver", "InterfaceLaws"]
+__all__ = ["CohesiveElasticitySolver", "InterfaceLaws", "InterfaceSetup"]
 
 FloatArray = NDArray[np.float64]
 
@@ -61,6 +61,27 @@ class InterfaceLaws:
 
     gb: CohesiveLaw
     cse: CohesiveLaw
+
+
+@dataclass(frozen=True)
+class InterfaceSetup:
+    """Everything the FEM problem needs about the interfaces of a split mesh.
+
+    Attributes:
+        pair_facets: facet tags ``2 m + side`` of the pairs; pair_tag: (M,) their tags
+            (:class:`polycat.mesh.SplitTags`).
+        laws: the cohesive laws.
+        h_gb: Li transmission coefficient of an intact grain boundary, µm/s.
+        gb_transport: ``blocked_when_cracked`` or ``continuous``.
+        cse_transport: ``contact_only`` or ``uniform``.
+    """
+
+    pair_facets: Any
+    pair_tag: NDArray[np.int64]
+    laws: InterfaceLaws
+    h_gb: float = 1.0
+    gb_transport: str = "blocked_when_cracked"
+    cse_transport: str = "contact_only"
 
 
 class CohesiveElasticitySolver(ElasticitySolver):
@@ -328,6 +349,11 @@ class CohesiveElasticitySolver(ElasticitySolver):
             "damage": self.laws_damage(kappa).reshape(m, nq),
             "dissipated": diss.reshape(m, nq),
         }
+
+    def damage_by_pair(self) -> dict[int, FloatArray]:
+        """Pair id → damage (nq,) at the committed history, for this rank's pairs."""
+        d = self.laws_damage(self.kappa.reshape(-1)).reshape(self.kappa.shape)
+        return {int(p): d[i] for i, p in enumerate(self.pairs.pair)}
 
     def laws_damage(self, kappa: FloatArray) -> FloatArray:
         """Damage of each (flattened) quadrature point at history ``kappa``."""

@@ -91,6 +91,8 @@ class FacetPairs:
         n_pairs: number of pairs (global).
         select: the pair ids to use (all when None), e.g. only grain boundaries.
         quadrature_degree: degree of the facet quadrature rule.
+        one_sided: use side 0 only (e.g. the grain side of the CAM–SE interface on a grain
+            submesh, where side 1 does not exist); ``dofs`` then has one side.
 
     Attributes (for the pairs handled on this rank, in increasing pair id):
         pair: (m,) pair ids; area: (m,) facet areas (µm², µm in 2D); midpoint: (m, 3);
@@ -106,6 +108,7 @@ class FacetPairs:
         n_pairs: int,
         select: IntArray | None = None,
         quadrature_degree: int = 4,
+        one_sided: bool = False,
     ) -> None:
         msh = V.mesh
         comm = msh.comm
@@ -127,6 +130,8 @@ class FacetPairs:
         n_owned = msh.topology.index_map(fdim).size_local
         idx, val = pair_facets.indices, pair_facets.values.astype(np.int64)
         keep = (idx < n_owned) & wanted[val // 2]
+        if one_sided:
+            keep &= val % 2 == 0
         facets, codes = idx[keep], val[keep]
         f2c = msh.topology.connectivity(fdim, tdim)
         c2f = msh.topology.connectivity(tdim, fdim)
@@ -157,8 +162,10 @@ class FacetPairs:
         for s in received:
             by_pair.setdefault(s.pair, [None, None])[s.side] = s
         pairs = np.array(sorted(by_pair), dtype=np.int64)
+        n_sides = 1 if one_sided else 2
+        self.n_sides = n_sides
         for p in pairs:
-            if by_pair[int(p)][0] is None or by_pair[int(p)][1] is None:
+            if any(by_pair[int(p)][side] is None for side in range(n_sides)):
                 raise RuntimeError(f"facet pair {p}: one side missing (is the mesh split?)")
         m = len(pairs)
         self.pair = pairs
@@ -171,8 +178,8 @@ class FacetPairs:
             slots = np.concatenate([verts, np.stack(mids, axis=1)], axis=1)
         else:
             slots = np.concatenate([verts, 0.5 * (verts[:, :1] + verts[:, 1:2])], axis=1)
-        blocks = np.zeros((m, 2, k), dtype=np.int64)
-        for side in (0, 1):
+        blocks = np.zeros((m, n_sides, k), dtype=np.int64)
+        for side in range(n_sides):
             c = np.array([by_pair[int(p)][side].coords for p in pairs]).reshape(m, k, 3)  # type: ignore[union-attr]
             b = np.array([by_pair[int(p)][side].blocks for p in pairs]).reshape(m, k)  # type: ignore[union-attr]
             d = np.linalg.norm(c[:, :, None, :] - slots[:, None, :, :], axis=-1)  # (m, dof, slot)
@@ -237,7 +244,7 @@ class FacetPairs:
     # -- assembly ---------------------------------------------------------------------
     def coo_pattern(self) -> tuple[IntArray, IntArray]:
         """Global (row, column) of every entry :meth:`matrix_values` fills, in order."""
-        d = self.dofs.reshape(len(self.pair), -1)  # (m, 2 k bs)
+        d = self.dofs.reshape(len(self.pair), int(np.prod(self.dofs.shape[1:])))  # (m, 2 k bs)
         n = d.shape[1]
         rows = np.repeat(d, n, axis=1).reshape(-1)
         cols = np.tile(d, (1, n)).reshape(-1)
@@ -253,11 +260,14 @@ class FacetPairs:
         core = np.einsum("mq,qa,qb,mqij->mabij", self.w, self.N, self.N, K)
         sign = np.array([[1.0, -1.0], [-1.0, 1.0]])  # jump = side1 − side0
         full = np.einsum("st,mabij->msaitbj", sign, core)  # (m, s, a, i, t, b, j)
-        return full.reshape(m, 2 * k * bs, 2 * k * bs).reshape(-1)
+        return full.reshape(-1)
 
     def vector_values(self, t: FloatArray) -> FloatArray:
-        """Entries of ∫ t·⟦v⟧ dA for a traction t (m, nq, bs): (m, 2, k, bs)."""
+        """Entries of ∫ t·⟦v⟧ dA for a traction t (m, nq, bs): (m, 2, k, bs); on one-sided
+        pairs the entries of ∫ t·v dA on side 0: (m, 1, k, bs)."""
         core = np.einsum("mq,qa,mqi->mai", self.w, self.N, t)
+        if self.n_sides == 1:
+            return core[:, None]
         return np.stack([-core, core], axis=1)
 
     def add_to_vector(self, b: PETSc.Vec, values: FloatArray) -> None:
