@@ -330,7 +330,7 @@ def test_cracked_boundaries_and_debonded_contact_steer_the_li_flux(tmp_path: Pat
             info = model.step(20.0, rate, mechanics=False)
             err = max(err, info.mass_balance_error)
         after = _grain_li(model)
-        patch = {g: 0.0 for g in (1, 2)}
+        patch = dict.fromkeys((1, 2), 0.0)
         for i, p in enumerate(tr.itf.pair):
             patch[tags.interface[int(m.split.pair_tag[p])]] += float(tr.itf.w[i].sum())
         patch = {g: COMM.allreduce(v, op=MPI.SUM) for g, v in patch.items()}
