@@ -34,7 +34,7 @@ unit: $(STAMP)
 	$(PY) -m pytest
 
 mpi: $(STAMP)
-	$(VENV)/bin/mpiexec -n $(NPROCS) $(PY) -m mpi4py -m pytest tests/mpi -p no:cacheprovider
+	timeout 2400 $(VENV)/bin/mpiexec -n $(NPROCS) $(PY) -m mpi4py -m pytest tests/mpi -p no:cacheprovider
 
 test: lint typecheck unit mpi
 

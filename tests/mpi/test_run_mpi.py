@@ -54,9 +54,18 @@ def test_two_ranks_match_one(mpi_tmp_path: Path) -> None:
         for name in ("summary.csv", "boundaries.csv", "grains.csv"):
             keys, a = _numbers(tmp / "par" / name)
             _, b = _numbers(tmp / "ser" / name)
-            assert a.shape == b.shape, name
-            scale = np.nanmax(np.abs(b), axis=0) + 1e-12
-            err = np.nanmax(np.abs(a - b) / scale, axis=0)
-            failures += [f"{name}:{k} {e:.2e}" for k, e in zip(keys, err, strict=True) if e > 1e-6]
+            if a.shape != b.shape:
+                failures.append(f"{name}: shape {a.shape} on 2 ranks, {b.shape} on 1")
+                continue
+            for j, key in enumerate(keys):
+                if not np.array_equal(np.isnan(a[:, j]), np.isnan(b[:, j])):
+                    failures.append(f"{name}:{key} empty in one run only")
+                    continue
+                col_a, col_b = a[:, j][~np.isnan(a[:, j])], b[:, j][~np.isnan(b[:, j])]
+                if col_b.size == 0:  # a column left empty by this model (e.g. cohesive ones)
+                    continue
+                err = np.max(np.abs(col_a - col_b)) / (np.max(np.abs(col_b)) + 1e-12)
+                if err > 1e-6:
+                    failures.append(f"{name}:{key} {err:.2e}")
     failures = world.bcast(failures)
     assert not failures, failures

@@ -493,12 +493,10 @@ def _for_cohesive(settings: SolverSettings) -> SolverSettings:
     softening interface is not symmetric positive definite)."""
     import dataclasses
 
-    options = {
-        "ksp_type": "gmres",
-        "ksp_gmres_restart": 100,
-        "ksp_max_it": 300,
-        **dict(settings.mechanics_options),
-    }
+    options: dict[str, Any] = {"ksp_type": "gmres", "ksp_max_it": 300}
+    options.update(settings.mechanics_options)
+    if options["ksp_type"] == "gmres":
+        options.setdefault("ksp_gmres_restart", 100)
     return dataclasses.replace(settings, projection_size=0, mechanics_options=options)
 
 
