@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from polycat.config.loading import dump_config
+from polycat.config.loading import defaulted_fields, dump_config
 from polycat.config.plan import (
     LoadingSpec,
     LoopSpec,
@@ -123,7 +123,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
     cathode = cathode_material(cfg)
     electrolyte = electrolyte_material(cfg)
     ld, mech, s, rd, out = cfg.loading, cfg.mechanics, cfg.solver, cfg.readers, cfg.output
-    if ld.x_start is None or ld.x_end is None:
+    if ld.x_start is None or ld.x_end is None or ld.report_soc is None:
         raise ValueError("resolve() needs a config from validate_config (x window filled)")
     o = cfg.orientation
     return RunPlan(
@@ -143,6 +143,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
             x_start=ld.x_start,
             x_end=ld.x_end,
             report_soc=tuple(ld.report_soc),
+            x_window=cathode.x_window,
         ),
         mechanics=MechanicsSpec(
             bc=MechanicsBC(mech.boundary, mech.stack_pressure_MPa),
@@ -181,4 +182,5 @@ def resolve(cfg: RunConfig) -> RunPlan:
         digest=config_digest(cfg),
         config_json=json.dumps(cfg.model_dump(mode="json")),
         config_yaml=dump_config(cfg),
+        defaulted=defaulted_fields(cfg),
     )
