@@ -44,6 +44,8 @@ class SocLoop:
             at report SOCs (one-way coupling: stress is not needed in between).
         faults: the fault injector (tests).
         progress: show a progress bar (rank 0).
+        after_step: called on every rank after each step (and its report): the stop
+            check of :mod:`polycat.interrupts` (collective), which may raise.
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class SocLoop:
         mechanics_every_step: bool,
         faults: FaultInjector,
         progress: bool,
+        after_step: Callable[[], None] | None = None,
     ) -> None:
         self.model = model
         self.schedule = schedule
@@ -63,6 +66,7 @@ class SocLoop:
         self.mechanics_every_step = mechanics_every_step
         self.faults = faults
         self.progress = progress
+        self.after_step = after_step
 
     def run(self, start: int, on_report: ReportFn) -> None:
         """Step from step index ``start`` to the end; ``on_report`` at every report SOC."""
@@ -90,6 +94,8 @@ class SocLoop:
                 if report:
                     bar.set_postfix(soc=f"{reports[i]:.2f}")
                     on_report(i, reports[i], t_now, info)
+                if self.after_step is not None:
+                    self.after_step()
         finally:
             bar.close()
 

@@ -20,7 +20,13 @@ from mpi4py import MPI
 from dolfinx import fem
 
 from polycat.config.plan import RunPlan
-from polycat.errors import ConfigError, GeometryError, PetscOptionsError, SolverError
+from polycat.errors import (
+    ConfigError,
+    GeometryError,
+    PetscOptionsError,
+    RunInterrupted,
+    SolverError,
+)
 from polycat.exports import Exporter
 from polycat.exports.fields import FieldsExporter
 from polycat.exports.provenance import ProvenanceExporter, RunRecord, peak_rss_mb
@@ -29,6 +35,7 @@ from polycat.exports.tables import TablesExporter
 from polycat.faults import FaultInjector
 from polycat.fem.info import StepInfo
 from polycat.fileio import write_csv_atomic, write_text_atomic
+from polycat.interrupts import StopRequests
 from polycat.mesh import load_mesh
 from polycat.microstructure import ORIENTATION_COLUMNS
 from polycat.post.soc import SocReader
@@ -47,8 +54,12 @@ __all__ = ["RunSession", "run"]
 
 log = logging.getLogger("polycat")
 
+FARADAY = 96485.33212
+"""Faraday constant, C/mol."""
+
 COLLECTIVE_ERRORS = (SolverError, ConfigError, GeometryError)
-"""Errors raised identically on every rank (the others may strike one rank only)."""
+"""Errors raised identically on every rank (the others may strike one rank only; so may
+a RunInterrupted that a second signal raised at once)."""
 
 
 def _collective_check(comm: MPI.Comm, error: str | None) -> None:
@@ -61,9 +72,10 @@ def _collective_check(comm: MPI.Comm, error: str | None) -> None:
 class RunSession:
     """The state of one run across its phases (built in order by :func:`run`)."""
 
-    def __init__(self, plan: RunPlan, comm: MPI.Comm) -> None:
+    def __init__(self, plan: RunPlan, comm: MPI.Comm, stop: StopRequests | None = None) -> None:
         self.plan = plan
         self.comm = comm
+        self.stop = stop if stop is not None else StopRequests()
         self.rank = comm.rank
         self.out = plan.output.dir
         self.record = RunRecord()
@@ -105,12 +117,14 @@ class RunSession:
         folder = prepare_mesh(plan, comm)
         timers.add("mesh", time.perf_counter() - t)
         self.record.mesh_folder = folder
+        self.stop.check(comm)
         t = time.perf_counter()
         loaded = load_mesh(comm, folder)
         timers.add("load_mesh", time.perf_counter() - t)
         t = time.perf_counter()
         self.problem = p = build_problem(plan, loaded)
         timers.add("setup", time.perf_counter() - t)
+        self.stop.check(comm)
         if self.checkpoint_state is not None:
             self._restore(self.checkpoint_state)
         g = plan.geometry
@@ -198,6 +212,7 @@ class RunSession:
             mechanics_every_step=self.plan.coupling == "two_way",
             faults=self.faults,
             progress=self.rank == 0,
+            after_step=lambda: self.stop.check(self.comm),
         )
         loop.run(start, self.report)
         self.record.status = "completed"
@@ -210,6 +225,7 @@ class RunSession:
         loop_values = {
             "mass_balance_error_max": record.max_mass_error,
             "mech_ksp_iterations": info.mechanics.ksp_iterations if info.mechanics else None,
+            **self._loading_values(),
         }
         rep = self.reader.read(
             soc, t_s, loop_values, corrupt=functools.partial(self.faults.corrupt, i + 1)
@@ -226,6 +242,19 @@ class RunSession:
             t = time.perf_counter()
             self._checkpoint(i, soc, t_s)
             timers.add("checkpoint", time.perf_counter() - t)
+
+    def _loading_values(self) -> dict[str, Any]:
+        """The summary entries that say under which load and criteria a row was read:
+        the current density through the particle surface and the strengths the risks are
+        divided by."""
+        assert self.problem is not None
+        p, rd = self.problem, self.plan.readers
+        flux_um_s = p.model.flux_for_rate(p.schedule.rate_per_s)  # outward x flux, µm/s
+        return {
+            "current_density_A_m2": FARADAY * self.plan.cathode.c_max_mol_m3 * flux_um_s * 1e-6,
+            "gb_strength_MPa": rd.gb_strength_MPa,
+            "adhesion_strength_MPa": rd.adhesion_strength_MPa,
+        }
 
     # -- checkpoints -----------------------------------------------------------------
     def _checkpoint(self, i: int, soc: float, t_s: float) -> None:
@@ -284,9 +313,16 @@ class RunSession:
         log.info("results in %s (%.1f s)", self.out, time.perf_counter() - self.record.t_start)
 
     def fail(self, exc: BaseException) -> None:
-        """Record a failure; keep what was computed (run.json, plots of finished SOCs)."""
+        """Record a failure or an interruption; keep what was computed (run.json, plots of
+        finished SOCs)."""
         self.record.status = "failed"
         self.record.error = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, RunInterrupted):
+            last = self.record.reported_soc[-1] if self.record.reported_soc else None
+            exc.results_dir, exc.last_soc = str(self.out), last
+            self.record.status = "interrupted"
+            done = f"after SOC {last:g}" if last is not None else "before the first report SOC"
+            self.record.error = f"{exc} {done}"
         if self.rank == 0 and self.out.is_dir():
             self.provenance.write()
             if self.tables.summary and self.plan.output.plots:
@@ -294,20 +330,39 @@ class RunSession:
 
 
 def _materials_meta(plan: RunPlan) -> dict[str, Any]:
+    rd, cam, se = plan.readers, plan.cathode, plan.electrolyte
+    adhesion = rd.adhesion_strength_MPa
+
+    def evidence(material: Any, key: str, used: float | None) -> str | None:
+        if material is None or used is None:
+            return None
+        if getattr(material, key) != used:
+            return "set in readers"
+        return str(material.sources[key].evidence) or None
+
     return {
-        "cathode": plan.cathode.name,
-        "gb_strength_MPa": plan.readers.gb_strength_MPa,
-        "electrolyte": plan.electrolyte.name if plan.electrolyte is not None else None,
-        "adhesion_strength_MPa": plan.readers.adhesion_strength_MPa,
+        "cathode": cam.name,
+        "gb_strength_MPa": rd.gb_strength_MPa,
+        "gb_strength_evidence": evidence(cam, "gb_strength_MPa", rd.gb_strength_MPa),
+        "electrolyte": se.name if se is not None else None,
+        "adhesion_strength_MPa": adhesion,
+        "adhesion_strength_evidence": evidence(se, "adhesion_strength_MPa", adhesion),
+        "defaulted": dict(plan.defaulted),
     }
 
 
 def run(
-    plan: RunPlan, overwrite: bool = False, comm: MPI.Comm | None = None, resume: bool = False
+    plan: RunPlan,
+    overwrite: bool = False,
+    comm: MPI.Comm | None = None,
+    resume: bool = False,
+    stop: StopRequests | None = None,
 ) -> Path:
     """Mesh, solve and report one plan on `comm` (default COMM_WORLD); returns the results
     directory. ``resume``: continue the interrupted run in ``plan.output.dir`` from its
-    last checkpoint (from the start when it has none).
+    last checkpoint (from the start when it has none). ``stop``: the stop requests (signal
+    handlers) of the command line; a first SIGINT/SIGTERM/SIGHUP ends the run at the end
+    of the current step with a :class:`RunInterrupted` (run.json: ``interrupted``).
 
     Error policy: SolverError, ConfigError and GeometryError are raised on every rank
     alike and propagate (run.json says ``failed``, every finished SOC stays on disk). Any
@@ -315,7 +370,9 @@ def run(
     on more than one rank it is printed once, from that rank, and the job is aborted.
     """
     comm = comm if comm is not None else MPI.COMM_WORLD
-    r = RunSession(plan, comm)
+    if stop is not None:
+        stop.install()  # again: the solver stack imported since may have set its own
+    r = RunSession(plan, comm, stop)
     r.open_results(overwrite, resume)
     try:
         try:
@@ -325,7 +382,14 @@ def run(
             raise ConfigError(petsc_option_field(exc)) from None
     except BaseException as exc:
         r.fail(exc)
-        if not isinstance(exc, COLLECTIVE_ERRORS) and comm.size > 1:
+        collective = isinstance(exc, COLLECTIVE_ERRORS) or (
+            isinstance(exc, RunInterrupted) and not exc.immediate
+        )
+        if isinstance(exc, RunInterrupted) and exc.immediate and comm.size > 1:
+            if r.rank == 0:
+                print(f"error: {r.record.error}", file=sys.stderr, flush=True)
+            comm.Abort(exc.exit_code)
+        if not collective and comm.size > 1:
             # No collective clean-up (closing the field file would wait for the other
             # ranks forever): say what happened once, from this rank, and end the job.
             print(
