@@ -14,14 +14,29 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from types import FrameType
 from typing import Any
 
 from polycat.errors import RunInterrupted
 
-__all__ = ["STOP_SIGNALS", "StopRequests"]
+__all__ = ["STOP_SIGNALS", "StopRequests", "reassert_handlers"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def reassert_handlers() -> None:
+    """Set the Python handlers of the stop signals again at the C level.
+
+    ``gmsh.initialize`` resets SIGTERM to the default action behind Python's back (the
+    process would die without a word, ``run.json`` left ``running``); every gmsh session
+    calls this after initialising. A no-op outside the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for s in STOP_SIGNALS:
+        handler = signal.getsignal(s)
+        if callable(handler):
+            signal.signal(s, handler)
 
 
 def _rank() -> int:
@@ -83,6 +98,7 @@ class StopRequests:
     def check(self, comm: Any = None) -> None:
         """Raise :class:`RunInterrupted` on every rank if a stop was requested on any
         (collective on ``comm``: call it at the same point on every rank)."""
+        reassert_handlers()  # a library may have reset them at the C level meanwhile
         signum = self.signum or 0
         if comm is not None and comm.size > 1:
             from mpi4py import MPI

@@ -118,9 +118,12 @@ def _read_msh(comm: MPI.Comm, path: Path, dim: int) -> dolfinx.io.gmsh.MeshData:
     if comm.rank == 0:
         import gmsh
 
+        from polycat.interrupts import reassert_handlers
+
         owns = not gmsh.isInitialized()
         if owns:
             gmsh.initialize(interruptible=False)
+            reassert_handlers()  # gmsh.initialize resets SIGTERM to the default action
         gmsh.option.setNumber("General.Terminal", 0)
         gmsh.model.add("polycat_read")
         try:

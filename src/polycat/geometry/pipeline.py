@@ -28,6 +28,7 @@ from polycat.geometry.sizing import apply_size_fields
 from polycat.geometry.spec import GeometrySpec
 from polycat.geometry.tagging import FacetClasses, add_physical_groups, classify_facets
 from polycat.geometry.tessellation import power_diagram
+from polycat.interrupts import reassert_handlers
 
 LOG = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def gmsh_session(verbose: bool = False) -> Iterator[None]:
     owns = not gmsh.isInitialized()
     if owns:
         gmsh.initialize(interruptible=False)
+        reassert_handlers()  # gmsh.initialize resets SIGTERM to the default action
     gmsh.option.setNumber("General.Terminal", 1 if verbose else 0)
     gmsh.model.add("polycat_particle")
     try:
