@@ -44,11 +44,15 @@ def env_rank() -> int:
 
 
 def setup_logging(rank: int, verbose: bool = False) -> None:
-    """Log to stderr from rank 0 only; other ranks log warnings and errors only."""
+    """Log to stderr from rank 0 only; other ranks log errors only. ``-v`` shows polycat's
+    own debug messages (solver iterations, residuals, step sizes per step); third-party
+    libraries (FFCx, UFL, matplotlib, h5py, ...) log warnings and errors only."""
     level = logging.DEBUG if verbose else logging.INFO
     if rank != 0:
         level = logging.ERROR
-    logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stderr
+    )
     log.setLevel(level)
 
 
@@ -82,7 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"polycat {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="solver diagnostics: iterations, residuals and step size of every step",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="mesh (or reuse), solve and report one config")

@@ -113,17 +113,24 @@ class RunSession:
     def setup(self) -> None:
         """Mesh, load, build the problem, restore a checkpoint, set up the exporters."""
         plan, comm, timers = self.plan, self.comm, self.record.timers
+        self._phase("meshing (or reusing the cached mesh)")
         t = time.perf_counter()
         folder = prepare_mesh(plan, comm)
         timers.add("mesh", time.perf_counter() - t)
         self.record.mesh_folder = folder
         self.stop.check(comm)
+        self._phase(f"mesh ready ({timers.wall['mesh']:.1f} s); loading it on {comm.size} rank(s)")
         t = time.perf_counter()
         loaded = load_mesh(comm, folder)
         timers.add("load_mesh", time.perf_counter() - t)
+        self._phase(
+            f"mesh loaded ({timers.wall['load_mesh']:.1f} s); setting up the problem (forms are "
+            "compiled on first use of a configuration: up to a minute)"
+        )
         t = time.perf_counter()
         self.problem = p = build_problem(plan, loaded)
         timers.add("setup", time.perf_counter() - t)
+        self._phase(f"set-up done ({timers.wall['setup']:.1f} s)")
         self.stop.check(comm)
         if self.checkpoint_state is not None:
             self._restore(self.checkpoint_state)
@@ -157,6 +164,11 @@ class RunSession:
                 len(p.schedule.times_s),
             )
 
+    def _phase(self, text: str) -> None:
+        """Progress of the set-up phases (rank 0; the step loop has a bar of its own)."""
+        if self.rank == 0:
+            log.info("%s", text)
+
     def _exporters(self) -> list[Exporter]:
         assert self.problem is not None and self.reader is not None
         exporters: list[Exporter] = []
@@ -173,10 +185,8 @@ class RunSession:
             def fill_c() -> None:
                 c_parent.x.array[:] = x_parent.x.array * cmax
 
-            # A resumed run writes the remaining SOCs to a series of its own: the first
-            # file's mesh was written in the first run's partitioning (maybe other ranks).
-            name = "fields.xdmf"
-            if self.record.resumed_from is not None:
+            name, append = "fields.xdmf", self._continue_series()
+            if self.record.resumed_from is not None and append is None:
                 name = f"fields_from_soc_{soc_tag(self.record.resumed_from['soc'])}.xdmf"
             exporters.append(
                 FieldsExporter(
@@ -192,10 +202,25 @@ class RunSession:
                         "grain_id": grain_id,
                     },
                     before_write=fill_c,
+                    append_mesh=append,
                 )
             )
         exporters += [self.tables, SectionExporter(self.out), self.provenance]
         return exporters
+
+    def _continue_series(self) -> str | None:
+        """A resumed run continues the first run's ParaView series (one file set, every
+        SOC; its mesh as a grid of its own): the grid name, or None (a fresh run, or a
+        series that cannot be continued: the remaining SOCs then go to a file of their
+        own). Collective."""
+        if self.record.resumed_from is None:
+            return None
+        name = None
+        if self.rank == 0:
+            from polycat.exports.series import prepare_append
+
+            name = prepare_append(self.out / "fields" / "fields.xdmf", self.record.reported_soc)
+        return self.comm.bcast(name, root=0)
 
     def execute(self) -> None:
         """Step the schedule to the end, reporting at every report SOC."""
