@@ -149,7 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="rebuild tables and plots of a finished run")
     p.add_argument("dir", help="results directory of a run")
 
-    sub.add_parser("schema", help="print the JSON Schema of run configs")
+    p = sub.add_parser(
+        "schema", help="print the JSON Schema (or a Markdown reference) of run configs"
+    )
+    p.add_argument(
+        "--format", choices=("json", "markdown"), default="json",
+        help="json: the JSON Schema; markdown: a readable field reference (docs/config.md)",
+    )  # fmt: skip
     p = sub.add_parser(
         "materials",
         help="list the built-in materials with their sources and evidence levels",
@@ -177,11 +183,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_schema(_: argparse.Namespace) -> int:
-    """`polycat schema`: print the JSON Schema of run configs."""
+def cmd_schema(args: argparse.Namespace) -> int:
+    """`polycat schema [--format json|markdown]`: the JSON Schema of run configs, or the
+    Markdown field reference (types, defaults, bounds, plausible ranges, meanings)."""
     from polycat.config import RunConfig
 
-    _say(json.dumps(RunConfig.model_json_schema(), indent=2))
+    if getattr(args, "format", "json") == "markdown":
+        from polycat.config.reference import schema_markdown
+
+        _say(schema_markdown().rstrip())
+    else:
+        _say(json.dumps(RunConfig.model_json_schema(), indent=2))
     return EXIT_OK
 
 
