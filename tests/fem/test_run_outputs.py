@@ -1,4 +1,4 @@
-"""The results directory of a small polycrystal run honours the contract (DESIGN.md §3):
+"""The results directory of a small polycrystal run honours the contract (docs/design.md §3):
 tables with their columns, profiles per SOC, ParaView fields that an independent reader
 (meshio, h5py) opens, plots, provenance; and `polycat report` rebuilds the plots."""
 

@@ -1,6 +1,6 @@
 """Whole runs through the user's code path (`polycat run CONFIG`) against closed forms.
 
-1. Lamé (physics_notes §1.4, V4): a single isotropic grain bonded in a concentric SE
+1. Lamé (docs/physics.md §1.4, V4): a single isotropic grain bonded in a concentric SE
    shell with uniform eigenstrain ε* (uniform because D is large). Inside σ = −p I with
        p = ε* / [1/(3K₁) + (a³/(3K₂) + b³/(4G₂)) / (b³ − a³)],
    shell σ_rr = −p f (b³/r³ − 1), σ_θθ = p f (b³/(2r³) + 1), f = a³/(b³ − a³).
@@ -79,7 +79,7 @@ def test_lame_sphere_in_shell(tmp_path: Path) -> None:
     K1, G2 = E1 * 1e3 / (3 * (1 - 2 * NU1)), E2 * 1e3 / (2 * (1 + NU2))
     K2 = E2 * 1e3 / (3 * (1 - 2 * NU2))
     p = eps / (1 / (3 * K1) + (a**3 / (3 * K2) + b**3 / (4 * G2)) / (b**3 - a**3))
-    assert p == pytest.approx(-441.26, rel=1e-3)  # physics_notes V4
+    assert p == pytest.approx(-441.26, rel=1e-3)  # docs/physics.md V4
     summary = read_csv(out / "summary.csv")[-1]
     assert float(summary["x_mean"]) == pytest.approx(0.5, abs=1e-9)
     # interface normal traction = σ_rr(a) = −p (tension, opening)
@@ -151,7 +151,7 @@ def test_free_sphere_diffusion_induced_stress(tmp_path: Path) -> None:
 def test_rotated_anisotropic_grain_eshelby(tmp_path: Path, euler: tuple[float, ...]) -> None:
     """V5 through `polycat run`: one grain with crystal-frame eigenstrain
     diag(−0.0180, −0.0180, +0.0205) in an SE ball b = 10a, c-axis along [001] or [111]
-    (Bunge (135°, 54.74°, 0)). Eshelby (physics_notes §1.5): the uniform interior stress has
+    (Bunge (135°, 54.74°, 0)). Eshelby (docs/physics.md §1.5): the uniform interior stress has
     σ_h = +152.4 MPa for b = 10a whatever the orientation, and the interface mean normal
     traction, the sphere average of e_r·σ·e_r = tr σ/3, equals it. (The largest principal
     stress +362.8 MPa is not checked: maxima over points next to the faceted interface
