@@ -12,8 +12,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT_FILES = sorted(
-    [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "src").rglob("*.md")]
-    + [*(ROOT / "src").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]
+    [
+        ROOT / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        *(ROOT / "src").rglob("*.md"),
+        *(ROOT / "src").rglob("*.py"),
+        *(ROOT / "tests").rglob("*.py"),
+    ]
 )
 FORBIDDEN = ("shared/reference", "physics_notes", "DESIGN.md", "DESIGN §", "../shared")
 
