@@ -62,7 +62,7 @@ class GeometryConfig(Section):
         None, description="element size far out in the matrix, µm (default 2.5 × mesh_size_um)"
     )
     min_seed_spacing: float = Field(
-        0.5, description="hard-core seed distance, fraction of mean spacing, in [0, 0.9]"
+        0.5, description="hard-core seed distance, fraction of mean spacing, in [0, 1)"
     )
     lloyd_iterations: int = Field(2, description="Lloyd relaxation passes, 0 to 50")
     grain_size_cv: float = Field(

@@ -15,6 +15,9 @@ from typing import Any
 
 from polycat.geometry.tags import MAX_GRAINS
 
+MAX_LLOYD_ITERATIONS = 50
+"""Lloyd passes converge in a few; more only cost time (and 10⁴ would mesh for minutes)."""
+
 MATRIX_KINDS = ("box", "shell", "none")
 
 #: Bumped whenever the builder changes the mesh it makes for a given spec.
@@ -110,8 +113,11 @@ class GeometrySpec:
             raise ValueError(
                 f"geometry.lloyd_iterations must be an integer, got {self.lloyd_iterations!r}"
             )
-        if self.lloyd_iterations < 0:
-            raise ValueError(f"geometry.lloyd_iterations must be >= 0, got {self.lloyd_iterations}")
+        if not 0 <= self.lloyd_iterations <= MAX_LLOYD_ITERATIONS:
+            raise ValueError(
+                f"geometry.lloyd_iterations must be between 0 and {MAX_LLOYD_ITERATIONS}, got "
+                f"{self.lloyd_iterations}"
+            )
         if not 0.0 <= self.grain_size_cv <= 1.5 or not math.isfinite(self.grain_size_cv):
             raise ValueError(
                 f"geometry.grain_size_cv must be in [0, 1.5], got {self.grain_size_cv}"
