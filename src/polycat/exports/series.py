@@ -25,6 +25,15 @@ log = logging.getLogger("polycat")
 XI = "https://www.w3.org/2001/XInclude"
 
 
+def _data_paths(grid: ET.Element) -> list[str]:
+    """The HDF5 dataset paths a grid's data items name (``fields.h5:/Function/x/0_5``)."""
+    return [
+        item.text.strip().split(":", 1)[1]
+        for item in grid.iter("DataItem")
+        if item.text and ":" in item.text
+    ]
+
+
 def prepare_append(xdmf: Path, keep_times: Sequence[float]) -> str | None:
     """Make ``xdmf`` ready for a resumed run to append to; returns the name of the mesh
     grid the resumed run writes (unique in the file), or None when the series cannot be
@@ -44,31 +53,35 @@ def prepare_append(xdmf: Path, keep_times: Sequence[float]) -> str | None:
     if domain is None:
         return None
     stale: list[str] = []
+    kept: list[str] = []
     names: set[str] = set()
     for grid in domain.findall("Grid"):
         if grid.get("CollectionType") != "Temporal":
             names.add(grid.get("Name", ""))
+            kept += _data_paths(grid)
             continue
         for step in grid.findall("Grid"):
             time = step.find("Time")
             t = float(time.get("Value", "nan")) if time is not None else math.nan
             if any(math.isclose(t, k, rel_tol=0.0, abs_tol=1e-9) for k in keep_times):
+                kept += _data_paths(step)
                 continue
-            for item in step.iter("DataItem"):
-                if item.text and ":" in item.text:
-                    stale.append(item.text.strip().split(":", 1)[1])
+            stale += _data_paths(step)
             grid.remove(step)
-    if stale:
-        try:
-            import h5py
+    try:  # a run killed while writing (SIGKILL) can leave the HDF5 file unreadable
+        import h5py
 
-            with h5py.File(h5, "a") as f:
-                for path in stale:
-                    if path in f:
-                        del f[path]
-        except OSError as exc:
-            log.warning("%s cannot be continued (%s); writing the resumed SOCs apart", h5, exc)
-            return None
+        with h5py.File(h5, "a" if stale else "r") as f:
+            missing = [p for p in kept if p not in f]
+            if missing:
+                raise OSError(f"datasets missing: {', '.join(missing[:3])}")
+            for path in stale:
+                if path in f:
+                    del f[path]
+    except Exception as exc:  # h5py raises OSError, KeyError, RuntimeError on damage
+        log.warning("%s cannot be continued (%s); writing the resumed SOCs apart", h5, exc)
+        return None
+    if stale:
         text = ET.tostring(tree.getroot(), encoding="unicode", xml_declaration=False)
         write_text_atomic(xdmf, '<?xml version="1.0"?>\n' + text + "\n")
         log.info("removed %d field step(s) written after the last checkpoint", len(stale))
