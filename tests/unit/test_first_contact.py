@@ -338,3 +338,37 @@ def test_plots_state_strengths_peak_soc_robust_range_and_boundaries(
     lo, hi = mesh.get_clim()
     assert hi < 1e3 and lo == -hi  # the hot cell (1e6) does not set the range
     assert len(section.collections) >= 3  # the colour mesh and the region outlines
+
+
+# ------------------------------------------------------------------ results directory
+
+
+def _results(d: Path, status: str) -> None:
+    (d / "profiles").mkdir(parents=True)
+    (d / "profiles" / "soc_050.csv").write_text("r_um\n")
+    (d / "summary.csv").write_text("soc\n0.5\n")
+    (d / "run.json").write_text(json.dumps({"status": status}))
+    (d / "my-notes.txt").write_text("mine")
+
+
+@pytest.mark.parametrize("status", ["failed", "completed", "interrupted", "running"])
+def test_results_directory_policy(tmp_path: Path, status: str) -> None:
+    from polycat.simulation.restart import prepare_results_dir
+
+    d = tmp_path / "out"
+    _results(d, status)
+    if status == "failed":  # a plain rerun replaces a failed run
+        prepare_results_dir(d, overwrite=False)
+        assert sorted(p.name for p in d.iterdir()) == ["my-notes.txt"]
+        return
+    with pytest.raises(ConfigError) as info:
+        prepare_results_dir(d, overwrite=False)
+    text = str(info.value)
+    if status == "completed":
+        assert "already holds another run (completed)" in text and "--overwrite" in text
+    else:
+        assert f"polycat run --resume {d}" in text and "--overwrite" in text
+        assert "from its start (no SOC was checkpointed)" in text
+    # --overwrite replaces what a run wrote, and only that
+    prepare_results_dir(d, overwrite=True)
+    assert sorted(p.name for p in d.iterdir()) == ["my-notes.txt"]

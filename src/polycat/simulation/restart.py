@@ -231,9 +231,9 @@ def prepare_results_dir(path: Path, overwrite: bool) -> None:
                 f"`polycat run --resume {path}`, or pass --overwrite to start it again"
             )
         else:
-            what = f"another run ({status})" if status else "files"
-            if (path / MARKER).exists() and not status:
-                what = "another run"
+            what = "another run" if (path / MARKER).exists() else "files"
+            if status:
+                what += f" ({status})"
             raise ConfigError(
                 f"output.dir {path} already holds {what}; pass --overwrite to replace it or "
                 "choose another --out"
@@ -245,11 +245,21 @@ def prepare_results_dir(path: Path, overwrite: bool) -> None:
         raise ConfigError(f"output.dir {path} cannot be written: {exc.strerror}") from None
 
 
+RUN_OUTPUTS = (
+    "config.resolved.yaml", "summary.csv", "boundaries.csv", "grains.csv", "orientations.csv",
+    MARKER, "profiles", "facets", "sections", "fields", "plots", CHECKPOINT_DIR,
+)  # fmt: skip
+"""What a run writes into its results directory (README, "What a run writes")."""
+
+
 def _clear(path: Path) -> None:
-    """Remove everything inside the results directory ``path`` (not the directory)."""
+    """Remove what a run wrote into ``path`` (and its temporary files); anything else a
+    user keeps there (their own config, notes) stays."""
     import shutil
 
     for child in path.iterdir():
+        if child.name not in RUN_OUTPUTS and not child.name.endswith(".tmp"):
+            continue
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
         else:

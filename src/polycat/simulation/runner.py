@@ -330,6 +330,7 @@ class RunSession:
         """Plots and the final run.json (rank 0)."""
         if self.rank != 0:
             return
+        self.provenance.write()  # completed, before the plots (a stop there loses no result)
         t = time.perf_counter()
         if self.plan.output.plots:
             build_plots(self.out)
@@ -405,20 +406,29 @@ def run(
             r.execute()
         except PetscOptionsError as exc:  # raised on every rank: the same options
             raise ConfigError(petsc_option_field(exc)) from None
-    except BaseException as exc:
-        r.fail(exc)
-        collective = isinstance(exc, COLLECTIVE_ERRORS) or (
-            isinstance(exc, RunInterrupted) and not exc.immediate
+    except BaseException as caught:
+        err = caught
+        if not isinstance(err, RunInterrupted) and r.stop.requested:
+            # The signal also reached this process's children (a terminal's Ctrl-C hits
+            # its whole process group): the C compiler of a JIT compilation dies with it
+            # and FFCx raises. What failed under a stop request was interrupted.
+            assert r.stop.signum is not None
+            err = RunInterrupted(r.stop.signum, immediate=True)
+            err.__cause__ = caught
+        r.fail(err)
+        collective = isinstance(err, COLLECTIVE_ERRORS) or (
+            isinstance(err, RunInterrupted) and not err.immediate
         )
-        if isinstance(exc, RunInterrupted) and exc.immediate and comm.size > 1:
-            if r.rank == 0:
-                print(f"error: {r.record.error}", file=sys.stderr, flush=True)
-            comm.Abort(exc.exit_code)
+        if isinstance(err, RunInterrupted) and err.immediate and comm.size > 1:
+            print(f"error: {r.record.error} (rank {r.rank})", file=sys.stderr, flush=True)
+            comm.Abort(err.exit_code)
+        if err is not caught:
+            raise err from caught
         if not collective and comm.size > 1:
             # No collective clean-up (closing the field file would wait for the other
             # ranks forever): say what happened once, from this rank, and end the job.
             print(
-                f"error ({type(exc).__name__}) on rank {r.rank}: {exc}", file=sys.stderr, flush=True
+                f"error ({type(err).__name__}) on rank {r.rank}: {err}", file=sys.stderr, flush=True
             )
             comm.Abort(1)
         raise
