@@ -1,4 +1,4 @@
-"""Atomic text, JSON and CSV files, and reading tables back (stdlib only).
+"""Atomic text, JSON and CSV files, and reading tables back (stdlib and numpy).
 
 Every table and JSON file of the package goes through these writers: a temporary file in
 the same directory, fsync, then a rename, so a killed process never leaves a half-written
@@ -70,6 +70,44 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.10g}"
     return str(value)
+
+
+def write_columns(path: Path, table: Mapping[str, Any]) -> None:
+    """Write a table of numeric columns (name → 1-D array, equal lengths) atomically;
+    integers as integers, floats at full precision (``repr``): read back exactly by
+    :func:`read_columns`."""
+    import numpy as np
+
+    names = list(table)
+    n = len(table[names[0]]) if names else 0
+    lines = [",".join(names)]
+    for r in range(n):
+        cells = []
+        for name in names:
+            v = table[name][r]
+            cells.append(str(int(v)) if np.issubdtype(type(v), np.integer) else repr(float(v)))
+        lines.append(",".join(cells))
+    write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+def read_columns(path: Path) -> dict[str, Any]:
+    """The columns of a numeric CSV (:func:`write_columns`) as numpy arrays; a column of
+    integers stays integer (int64), any other is float."""
+    import re
+
+    import numpy as np
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    out: dict[str, Any] = {}
+    for k, name in enumerate(header):
+        values = [r[k] for r in body]
+        if all(re.fullmatch(r"-?\d+", v) for v in values):
+            out[name] = np.array([int(v) for v in values], dtype=np.int64)
+        else:
+            out[name] = np.array([float(v) for v in values], dtype=float)
+    return out
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -10,9 +10,8 @@ Coordinates are in µm.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,12 @@ import numpy as np
 import numpy.typing as npt
 
 import dolfinx
+import dolfinx.graph
+import dolfinx.io
 import dolfinx.io.gmsh
 import dolfinx.mesh
 
+from polycat.fileio import read_columns
 from polycat.geometry.errors import GeometryError
 from polycat.geometry.folder import GRAINS_FILE, INFO_FILE, MARKERS_FILE, MESH_FILE, is_complete
 from polycat.geometry.tags import ParticleTags
@@ -48,6 +50,8 @@ class LoadedMesh:
         grains: ``grains.csv`` as column name → array (one entry per grain, in grain order).
         folder: the mesh folder.
         info: ``info.json`` (spec, versions, quality, timings).
+        split: for a mesh split along its interfaces (:func:`load_mesh` with
+            ``split=True``), the facet pairs; None for the conforming mesh.
     """
 
     mesh: dolfinx.mesh.Mesh
@@ -58,6 +62,7 @@ class LoadedMesh:
     folder: Path
     tags: ParticleTags
     info: dict[str, Any] = field(default_factory=dict)
+    split: SplitTags | None = None
 
     @property
     def dim(self) -> int:
@@ -65,8 +70,34 @@ class LoadedMesh:
         return int(self.mesh.topology.dim)
 
 
-def load_mesh(comm: MPI.Comm, folder: Path) -> LoadedMesh:
-    """Read the mesh folder `folder` onto `comm` (collective).
+@dataclass(frozen=True)
+class SplitTags:
+    """The facet pairs of a mesh split along its interfaces (:mod:`polycat.geometry.split`).
+
+    Every grain boundary and CAM–SE interface facet is two exterior facets of the split
+    mesh, one per side, with identical node coordinates.
+
+    Attributes:
+        pair_facets: facet tags whose value is ``2 m + side`` for pair ``m`` (side 0:
+            grain i of ``gb_i_j`` / the grain of ``interface_i``; side 1: grain j / the
+            electrolyte), on the facets this rank has.
+        pair_tag: (M,) the interface facet tag of each pair (same on every rank).
+    """
+
+    pair_facets: dolfinx.mesh.MeshTags
+    pair_tag: npt.NDArray[np.int64]
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of facet pairs (global)."""
+        return len(self.pair_tag)
+
+
+def load_mesh(comm: MPI.Comm, folder: Path, split: bool = False) -> LoadedMesh:
+    """Read the mesh folder `folder` onto `comm` (collective). With ``split``, every grain
+    (and the electrolyte) gets its own copy of the nodes it shares with another region,
+    so that fields may jump across every grain boundary and the CAM–SE interface; the
+    facet pairs are in :attr:`LoadedMesh.split`.
 
     Raises:
         FileNotFoundError: on every rank, if the folder is missing or incomplete.
@@ -80,7 +111,7 @@ def load_mesh(comm: MPI.Comm, folder: Path) -> LoadedMesh:
                 for k, v in json.loads((folder / MARKERS_FILE).read_text()).items()
             }
             info = json.loads((folder / INFO_FILE).read_text())
-            payload = ("ok", markers, _read_csv(folder / GRAINS_FILE), info)
+            payload = ("ok", markers, read_columns(folder / GRAINS_FILE), info)
         else:
             payload = ("missing",)
     payload = comm.bcast(payload, root=0)
@@ -89,20 +120,19 @@ def load_mesh(comm: MPI.Comm, folder: Path) -> LoadedMesh:
         raise FileNotFoundError(f"{folder} is not a complete mesh folder (build it first)")
     _, markers, grains, info = payload
     dim = int(info["spec"]["dim"])
+    tags = ParticleTags.from_markers(markers)
+    if split:
+        mesh, cell_tags, facet_tags, split_tags = read_split_msh(comm, folder / MESH_FILE, dim)
+        return LoadedMesh(
+            mesh, cell_tags, facet_tags, markers, grains, folder, tags, info, split_tags
+        )
     data = _read_msh(comm, folder / MESH_FILE, dim)
     if data.cell_tags is None or data.facet_tags is None:
         raise RuntimeError(f"{folder / MESH_FILE} lacks cell or facet physical groups")
     data.cell_tags.name = "cell_tags"
     data.facet_tags.name = "facet_tags"
     return LoadedMesh(
-        data.mesh,
-        data.cell_tags,
-        data.facet_tags,
-        markers,
-        grains,
-        folder,
-        ParticleTags.from_markers(markers),
-        info,
+        data.mesh, data.cell_tags, data.facet_tags, markers, grains, folder, tags, info
     )
 
 
@@ -113,57 +143,108 @@ def _read_msh(comm: MPI.Comm, path: Path, dim: int) -> dolfinx.io.gmsh.MeshData:
     partitioner = dolfinx.mesh.create_cell_partitioner(  # type: ignore[call-arg]
         dolfinx.mesh.GhostMode.shared_facet, 2
     )
+    model: Any = None
     error: str | None = None
-    owns = False
-    if comm.rank == 0:
-        import gmsh
+    with contextlib.ExitStack() as stack:
+        if comm.rank == 0:
+            from polycat.geometry.gmsh.session import open_msh
 
-        from polycat.interrupts import reassert_handlers
-
-        owns = not gmsh.isInitialized()
-        if owns:
-            gmsh.initialize(interruptible=False)
-            reassert_handlers()  # gmsh.initialize resets SIGTERM to the default action
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.model.add("polycat_read")
-        try:
-            gmsh.merge(str(path))
-        except Exception as exc:  # gmsh raises a bare Exception with its last error
-            error = (
-                f"{path}: cannot read the mesh file ({exc}); it is damaged or incomplete: "
-                f"delete the folder {path.parent} and run again to rebuild it"
-            )
-    # Tell every rank before the collective read, so a bad file cannot leave them waiting.
-    error = comm.bcast(error, root=0)
-    try:
+            model, error = stack.enter_context(open_msh(path))
+        # Tell every rank before the collective read, so a bad file cannot leave them waiting.
+        error = comm.bcast(error, root=0)
         if error is not None:
             raise GeometryError(error)
-        model = None
-        if comm.rank == 0:
-            import gmsh
-
-            model = gmsh.model
         return dolfinx.io.gmsh.model_to_mesh(model, comm, 0, gdim=dim, partitioner=partitioner)
-    finally:
-        if comm.rank == 0:
-            import gmsh
-
-            if owns:
-                gmsh.finalize()
-            else:
-                gmsh.model.remove()
 
 
-def _read_csv(path: Path) -> dict[str, npt.NDArray[Any]]:
-    """Columns of a numeric CSV as arrays (integer columns stay integer)."""
-    with path.open(newline="") as fh:
-        rows = list(csv.reader(fh))
-    header, body = rows[0], rows[1:]
-    out: dict[str, npt.NDArray[Any]] = {}
-    for k, name in enumerate(header):
-        values = [r[k] for r in body]
-        if all(re.fullmatch(r"-?\d+", v) for v in values):
-            out[name] = np.array([int(v) for v in values], dtype=np.int64)
-        else:
-            out[name] = np.array([float(v) for v in values], dtype=float)
-    return out
+def _partitioner() -> Any:
+    # (singledispatch overload for a GhostMode; mypy only sees the generic signature)
+    return dolfinx.mesh.create_cell_partitioner(  # type: ignore[call-arg]
+        dolfinx.mesh.GhostMode.shared_facet, 2
+    )
+
+
+def read_split_msh(
+    comm: MPI.Comm, path: Path, dim: int
+) -> tuple[dolfinx.mesh.Mesh, dolfinx.mesh.MeshTags, dolfinx.mesh.MeshTags, SplitTags]:
+    """Read ``path`` on rank 0, split it along every grain boundary and interface facet
+    (:func:`polycat.geometry.split.split_mesh`) and distribute the split mesh (collective).
+
+    Returns (mesh, cell tags, facet tags, the facet pairs)."""
+    import basix.ufl
+    import ufl
+
+    from polycat.geometry.split import facet_sides, split_mesh
+
+    error: str | None = None
+    arrays: Any = None
+    if comm.rank == 0:
+        from polycat.geometry.gmsh.session import msh_arrays, open_msh
+
+        with open_msh(path) as (model, error):
+            if error is None:
+                raw = msh_arrays(model, dim)
+        if error is None:
+            present = set(np.unique(raw["cell_tags"]).tolist())
+            split_set = {
+                int(t)
+                for t in np.unique(raw["facet_tags"])
+                if (sides := facet_sides(int(t))) is not None and set(sides) <= present
+            }
+            arrays = split_mesh(
+                raw["points"],
+                raw["cells"],
+                raw["cell_tags"],
+                raw["facets"],
+                raw["facet_tags"],
+                split_set,
+            )
+    error = comm.bcast(error, root=0)
+    if error is not None:
+        raise GeometryError(error)
+    cell = "tetrahedron" if dim == 3 else "triangle"
+    domain = ufl.Mesh(basix.ufl.element("Lagrange", cell, 1, shape=(dim,)))
+    if comm.rank == 0:
+        cells, x = arrays.cells, arrays.points[:, :dim]
+    else:
+        cells, x = np.zeros((0, dim + 1), np.int64), np.zeros((0, dim))
+    mesh = dolfinx.mesh.create_mesh(comm, cells, domain, x, _partitioner())
+    tdim = mesh.topology.dim
+
+    def tags_of(d: int, entities: Any, values: Any, name: str) -> dolfinx.mesh.MeshTags:
+        if comm.rank != 0:
+            entities = np.zeros((0, d + 1), np.int64)
+            values = np.zeros(0, np.int32)
+        local, local_values = dolfinx.io.distribute_entity_data(
+            mesh, d, np.asarray(entities, np.int64), np.asarray(values, np.int32)
+        )
+        mesh.topology.create_connectivity(d, tdim)
+        adj = dolfinx.graph.adjacencylist(local)
+        mt = dolfinx.mesh.meshtags_from_entities(
+            mesh, d, adj, np.asarray(local_values, dtype=np.int32)
+        )
+        mt.name = name
+        return mt
+
+    cell_entities: Any
+    cell_values: Any
+    facet_entities: Any
+    facet_values: Any
+    pair_entities: Any
+    pair_values: Any
+    pair_tag: Any
+    if comm.rank == 0:
+        cell_entities, cell_values = arrays.cells, arrays.cell_tags
+        facet_entities, facet_values = arrays.facets, arrays.facet_tags
+        m = len(arrays.pairs)
+        pair_entities = arrays.facets[arrays.pairs.ravel()]
+        pair_values = (2 * np.arange(m)[:, None] + np.arange(2)[None, :]).ravel()
+        pair_tag = arrays.pair_tags
+    else:
+        cell_entities = cell_values = facet_entities = facet_values = None
+        pair_entities = pair_values = pair_tag = None
+    cell_tags = tags_of(tdim, cell_entities, cell_values, "cell_tags")
+    facet_tags = tags_of(tdim - 1, facet_entities, facet_values, "facet_tags")
+    pair_facets = tags_of(tdim - 1, pair_entities, pair_values, "pair_facets")
+    pair_tag = comm.bcast(pair_tag, root=0)
+    return mesh, cell_tags, facet_tags, SplitTags(pair_facets, np.asarray(pair_tag, np.int64))

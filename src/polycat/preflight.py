@@ -126,8 +126,8 @@ def check_run(cfg: RunConfig, force: bool = False) -> ResourceEstimate:
 
     Identical on every rank (no collective needed: each rank computes the same numbers
     from the same config and the same node's /proc/meminfo, up to a few MB of drift)."""
-    from polycat.geometry.pipeline import check_resolution
     from polycat.geometry.spec import GeometrySpec
+    from polycat.geometry.tessellation.seeds import check_resolution
 
     check_resolution(GeometrySpec(**cfg.geometry.model_dump()))
     est = estimate_resources(cfg, _ranks_per_node())

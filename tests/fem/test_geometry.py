@@ -125,6 +125,18 @@ def _faceting_tol(spec: GeometrySpec) -> float:
     return 2e-2 if spec.dim == 3 else 1e-2
 
 
+def _matrix_measure(spec: GeometrySpec) -> float:
+    """Exact matrix volume (3D, µm³) or area (2D, µm²); 0 for ``matrix: none``."""
+    s = spec.matrix_size_um
+    if spec.matrix == "none":
+        return 0.0
+    if spec.matrix == "box":
+        outer = s**spec.dim
+    else:
+        outer = 4.0 / 3.0 * math.pi * s**3 if spec.dim == 3 else math.pi * s**2
+    return outer - spec.particle_measure
+
+
 # --------------------------------------------------------------------------- folder
 
 
@@ -192,13 +204,13 @@ def test_volumes_sum_to_particle_and_matrix(built: Callable[[str], LoadedMesh], 
         assert electrolyte_tag(lm.markers) is None
         return
     matrix = _measure(lm, T.ELECTROLYTE)
-    outer = spec.matrix_measure + spec.particle_measure
+    outer = _matrix_measure(spec) + spec.particle_measure
     # The matrix fills the rest: its outer boundary (plane or sphere) is exact for a box.
     if spec.matrix == "box":
         assert matrix + particle == pytest.approx(outer, rel=1e-10)
     else:
         assert matrix + particle == pytest.approx(outer, rel=_faceting_tol(spec))
-    assert matrix == pytest.approx(spec.matrix_measure, rel=_faceting_tol(spec))
+    assert matrix == pytest.approx(_matrix_measure(spec), rel=_faceting_tol(spec))
 
 
 def test_faceting_error_shrinks_with_h(tmp_path: Path) -> None:
@@ -352,7 +364,7 @@ def test_ensure_mesh_raises_geometry_error_with_advice(tmp_path: Path) -> None:
 def test_failed_regularised_build_falls_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import polycat.geometry.pipeline as pipeline_mod
+    import polycat.geometry.gmsh.pipeline as pipeline_mod
 
     real = pipeline_mod.build_particle_model
     calls: list[int] = []

@@ -1,7 +1,8 @@
 """The ParaView fields open in a stock ParaView (Debian's 5.11 reads XDMF, not VTX):
 pvpython loads the series with Xdmf3ReaderT (the legacy XDMFReader crashes on DOLFINx
-files), steps through every SOC, and renders a PNG of a hoop-stress slice. Skipped, with
-the reason, where pvpython is not installed (apt-get install paraview)."""
+files), steps through every SOC, and renders a PNG of a hoop-stress slice. Where pvpython
+(or xvfb-run, for rendering without a display) is missing these are skipped with what to
+install, and fail under CI (tool_helpers), where .ci/run installs them."""
 
 from __future__ import annotations
 
@@ -11,14 +12,11 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-import pytest
+from tool_helpers import missing, require_tool
 
-PVPYTHON = shutil.which("pvpython")
+PARAVIEW = "apt-get install paraview python3-paraview"
 # Debian's ParaView renders through X: without a display, render inside xvfb-run.
-XVFB = shutil.which("xvfb-run")
-pytestmark = pytest.mark.skipif(
-    PVPYTHON is None, reason="pvpython not found: apt-get install paraview"
-)
+XVFB = "apt-get install xvfb xauth"
 
 LOAD = textwrap.dedent(
     """
@@ -51,12 +49,13 @@ LOAD = textwrap.dedent(
 def _pvpython(args: list[str], tmp_path: Path, render: bool) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "load.py"
     script.write_text(LOAD)
-    assert PVPYTHON is not None
-    cmd = [PVPYTHON, str(script), *args]
+    cmd = [require_tool("pvpython", PARAVIEW), str(script), *args]
     if render and not os.environ.get("DISPLAY"):
-        if XVFB is None:
-            pytest.skip("rendering needs a display: apt-get install xvfb (xvfb-run)")
-        cmd = [XVFB, "-a", *cmd]
+        cmd = [
+            require_tool("xvfb-run", f"rendering without a display needs it: {XVFB}"),
+            "-a",
+            *cmd,
+        ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
 
 
@@ -75,7 +74,7 @@ def test_pvpython_renders_a_slice(run_dir: Path, tmp_path: Path) -> None:
     proc = _pvpython([str(run_dir / "fields" / "fields.xdmf"), str(png)], tmp_path, render=True)
     out = proc.stdout + proc.stderr
     if proc.returncode != 0 and ("X server" in out or "Xvfb failed" in out):
-        pytest.skip("no X server could be started for ParaView's renderer here")
+        missing("no X server could be started for ParaView's renderer", XVFB, details=out)
     assert proc.returncode == 0 and "OK" in proc.stdout, out
     assert png.stat().st_size > 10_000
     shutil.copy(png, run_dir / "plots" / "paraview_hoop.png")  # to look at

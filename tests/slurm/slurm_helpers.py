@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
-import pytest
 import yaml
+
+from tool_helpers import missing
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -21,15 +22,15 @@ BIN = Path(sys.executable).parent  # the venv's bin: polycat, mpiexec (MPICH whe
 _DONE = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED"}
 
 
-def _required() -> bool:
-    return bool(os.environ.get("CI")) or os.environ.get("POLYCAT_REQUIRE_SLURM") == "1"
-
-
-def unavailable(reason: str, details: str = "") -> None:
+def unavailable(reason: str, details: str = "") -> NoReturn:
     """Skip (or, under CI / POLYCAT_REQUIRE_SLURM=1, fail) the tests that need SLURM."""
-    if _required():
-        pytest.fail(f"SLURM is required here (CI or POLYCAT_REQUIRE_SLURM=1): {reason}\n{details}")
-    pytest.skip(f"SLURM cannot start on this machine: {reason}")
+    missing(
+        f"SLURM cannot start on this machine ({reason})",
+        "run as root with the Debian packages munge slurmctld slurmd slurm-client "
+        "(tests/slurm/start_slurm.sh installs them with POLYCAT_SLURM_INSTALL=1)",
+        details=details,
+        flag="POLYCAT_REQUIRE_SLURM",
+    )
 
 
 @dataclass(frozen=True)

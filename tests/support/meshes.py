@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dolfinx_solver  # noqa: F401
 from mpi4py import MPI
@@ -25,6 +26,7 @@ from polycat.geometry.tags import OuterFace, ParticleTags
 ELECTROLYTE = 1000
 OUTER_SPHERE = 3010
 BOX_FACES = ("outer_xmin", "outer_xmax", "outer_ymin", "outer_ymax", "outer_zmin", "outer_zmax")
+BOX_TAGS = {name: 3001 + k for k, name in enumerate(BOX_FACES)}
 
 
 def interface_tag(i: int) -> int:
@@ -141,6 +143,7 @@ def sphere_in_shell(
     h_out: float,
     order: int = 1,
     band: bool = False,
+    msh_file: Path | None = None,
 ) -> TaggedMesh:
     """Sphere r < a (``grain_1``) bonded in a shell a < r < b (``electrolyte``).
 
@@ -165,7 +168,7 @@ def sphere_in_shell(
         gmsh.model.addPhysicalGroup(2, iface, interface_tag(1), name="interface_1")
         gmsh.model.addPhysicalGroup(2, outer_s, OUTER_SPHERE, name="outer_sphere")
         _size_field(h_in, h_out, a, b, band)
-        data = _finish(comm, order, None)
+        data = _finish(comm, order, msh_file)
         gmsh.finalize()
     else:
         data = dolfinx.io.gmsh.model_to_mesh(None, comm, 0, gdim=3)
@@ -288,4 +291,79 @@ def disc(comm: MPI.Comm, radius: float, h: float) -> TaggedMesh:
         gmsh.finalize()
     else:
         data = dolfinx.io.gmsh.model_to_mesh(None, comm, 0, gdim=2)
+    return _tagged(data)
+
+
+@dataclass
+class SplitMesh:
+    """A mesh split along its interfaces (every grain and the electrolyte with own nodes)."""
+
+    mesh: dolfinx.mesh.Mesh
+    cell_tags: dolfinx.mesh.MeshTags
+    facet_tags: dolfinx.mesh.MeshTags
+    tags: ParticleTags
+    split: Any
+
+    @property
+    def grain_tags(self) -> list[int]:
+        return list(self.tags.grains)
+
+    @property
+    def matrix_tag(self) -> int | None:
+        return self.tags.electrolyte
+
+    @property
+    def interface_tags(self) -> list[int]:
+        return sorted(self.tags.interface)
+
+    @property
+    def outer(self) -> tuple[OuterFace, ...]:
+        return self.tags.outer
+
+
+def load_split(path: Path, comm: MPI.Comm, tags: ParticleTags) -> SplitMesh:
+    """Read a .msh written by a builder here, split along every interface (``tags``: those
+    of the builder's TaggedMesh)."""
+    from polycat.mesh import read_split_msh
+
+    mesh, ct, ft, split = read_split_msh(comm, Path(path), 3)
+    return SplitMesh(mesh, ct, ft, tags, split)
+
+
+def two_blocks(comm: MPI.Comm, h: float, msh_file: Path | None = None) -> TaggedMesh:
+    """[0, 2] × [0, 1] × [0, 1]: ``grain_1`` at x < 1, ``grain_2`` at x > 1, the grain
+    boundary ``gb_1_2`` at x = 1, outer faces ``outer_xmin`` … ``outer_zmax``; no matrix."""
+    if comm.rank == 0:
+        _init("two_blocks")
+        occ = gmsh.model.occ
+        b1 = occ.addBox(0, 0, 0, 1, 1, 1)
+        b2 = occ.addBox(1, 0, 0, 1, 1, 1)
+        occ.fragment([(3, b1)], [(3, b2)])
+        occ.synchronize()
+        vols = sorted(
+            (t for _, t in gmsh.model.getEntities(3)),
+            key=lambda t: gmsh.model.occ.getCenterOfMass(3, t)[0],
+        )
+        gmsh.model.addPhysicalGroup(3, [vols[0]], 1, name="grain_1")
+        gmsh.model.addPhysicalGroup(3, [vols[1]], 2, name="grain_2")
+        faces: dict[str, list[int]] = {}
+        for _, f in gmsh.model.getEntities(2):
+            c = gmsh.model.occ.getCenterOfMass(2, f)
+            for axis, name in enumerate("xyz"):
+                lo, hi = 0.0, 2.0 if axis == 0 else 1.0
+                if abs(c[axis] - lo) < 1e-9:
+                    faces.setdefault(f"outer_{name}min", []).append(f)
+                elif abs(c[axis] - hi) < 1e-9:
+                    faces.setdefault(f"outer_{name}max", []).append(f)
+            if abs(c[0] - 1.0) < 1e-9:
+                faces.setdefault("gb_1_2", []).append(f)
+        for name, fs in faces.items():
+            tag = gb_tag(1, 2) if name == "gb_1_2" else BOX_TAGS[name]
+            gmsh.model.addPhysicalGroup(2, fs, tag, name=name)
+        gmsh.option.setNumber("Mesh.MeshSizeMax", h)
+        gmsh.option.setNumber("Mesh.MeshSizeMin", h)
+        data = _finish(comm, 1, msh_file)
+        gmsh.finalize()
+    else:
+        data = dolfinx.io.gmsh.model_to_mesh(None, comm, 0, gdim=3)
     return _tagged(data)

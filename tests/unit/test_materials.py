@@ -38,6 +38,7 @@ from polycat.materials.estimates import (
     crystallographic_c_max,
     griffith_adhesion_strength_MPa,
 )
+from tool_helpers import require_module
 
 EXPECTED_CATHODES = {"NCM811", "NCM622", "NCM111", "CoRichNCM", "LCO"}
 EXPECTED_ELECTROLYTES = {
@@ -305,8 +306,8 @@ def test_oregan2022_accepts_fake_namespace_and_temperature() -> None:
 
 
 def test_diffusivity_laws_build_ufl_expressions() -> None:
-    ufl = pytest.importorskip("ufl")
-    basix_ufl = pytest.importorskip("basix.ufl")
+    ufl = require_module("ufl", "pip install -e '.[dev]' (ufl comes with dolfinx)")
+    basix_ufl = require_module("basix.ufl", "pip install -e '.[dev]' (basix comes with dolfinx)")
     mesh = ufl.Mesh(basix_ufl.element("Lagrange", "interval", 1, shape=(1,)))
     x = ufl.SpatialCoordinate(mesh)[0]
     expr = ORegan2022Diffusivity()(x, xp=ufl)

@@ -158,10 +158,18 @@ class DiffusionSolver:
         settings: time scheme, Newton and KSP tolerances, PETSc overrides.
         linear: True when the Jacobian does not depend on x (constant D, no potential):
             then it is assembled only when the step length changes.
+        interfaces: on a split grain submesh, the grain-boundary transmission and the
+            contact-weighted interface flux (:class:`~polycat.fem.interfaces.transport.
+            InterfaceTransport`); ``F`` then has no flux term of its own.
     """
 
     def __init__(
-        self, state: TransportState, F: ufl.Form, settings: SolverSettings, linear: bool
+        self,
+        state: TransportState,
+        F: ufl.Form,
+        settings: SolverSettings,
+        linear: bool,
+        interfaces: Any = None,
     ) -> None:
         self.state = state
         self.V = V = state.x.function_space
@@ -183,7 +191,16 @@ class DiffusionSolver:
             )
         )
         self.linear = linear
+        self.interfaces = interfaces
         self.J = fem_petsc.create_matrix(self.J_form)
+        self.J_bulk: PETSc.Mat | None = None
+        self._itf_version = -1
+        if interfaces is not None:
+            # J = J_bulk + K on the union of the two patterns
+            self.J_bulk = self.J
+            assemble_matrix_into(self.J_bulk, self.J_form)  # fixes its pattern
+            self.J = self.J_bulk.duplicate()
+            self.J.axpy(1.0, interfaces.K, PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)  # type: ignore[arg-type]
         self.F = fem_petsc.create_vector(V)
         self.dx_vec = fem_petsc.create_vector(V)
         self._x_keep = fem_petsc.create_vector(V)
@@ -203,6 +220,7 @@ class DiffusionSolver:
         diffusivity: DiffusivityLaw,
         settings: SolverSettings,
         potential: fem.Function | None = None,
+        interfaces: Any = None,
     ) -> DiffusionSolver:
         """The Li transport problem on ``mesh`` (P``settings.x_degree``): a flux boundary
         of facets ``interface_tags == interface_value`` (or none), D(x) in m²/s, and an
@@ -211,7 +229,7 @@ class DiffusionSolver:
         state = TransportState.on(V)
         D = diffusivity_um2_s(mesh, diffusivity, state.x)
         ds = None
-        if interface_tags is not None:
+        if interface_tags is not None and interfaces is None:
             ds = ufl.Measure("ds", domain=mesh, subdomain_data=interface_tags)(interface_value)
         F = transport_residual(
             state.x,
@@ -225,7 +243,7 @@ class DiffusionSolver:
             ds,
         )
         linear = diffusivity.constant_value is not None and potential is None
-        return cls(state, F, settings, linear)
+        return cls(state, F, settings, linear, interfaces=interfaces)
 
     # -- state -----------------------------------------------------------------
     def set_state(self, values: np.ndarray | float) -> None:
@@ -283,10 +301,21 @@ class DiffusionSolver:
 
     def _assemble_residual(self) -> float:
         assemble_vector_into(self.F, self.F_form)
+        if self.interfaces is not None:
+            self.interfaces.K.multAdd(self.x.x.petsc_vec, self.F, self.F)
+            self.interfaces.flux_vector(self.F, float(self.flux.value))
         return float(cast(float, self.F.norm()))
 
     def _assemble_jacobian(self) -> None:
-        assemble_matrix_into(self.J, self.J_form)
+        if self.interfaces is None:
+            assemble_matrix_into(self.J, self.J_form)
+        else:
+            assert self.J_bulk is not None
+            assemble_matrix_into(self.J_bulk, self.J_form)
+            S = PETSc.Mat.Structure.SUBSET_NONZERO_PATTERN
+            self.J_bulk.copy(self.J, S)  # type: ignore[arg-type]
+            self.J.axpy(1.0, self.interfaces.K, S)  # type: ignore[arg-type]
+            self._itf_version = self.interfaces.version
         if self._ksp is None:
             opts = diffusion_default_options(self.settings.diffusion_ksp_rtol, self._symmetric)
             self._ksp = create_ksp(
@@ -319,6 +348,8 @@ class DiffusionSolver:
             self._dt_prev, self._flux_prev = dt, flux
         _set_constant(self.flux, flux)
         s = self.settings
+        if self.interfaces is not None and self.interfaces.version != self._itf_version:
+            self._J_valid = False
         norm0 = self._assemble_residual()
         norm = norm0
         tol = max(s.newton_atol, s.newton_rtol * norm0)
@@ -378,5 +409,7 @@ class DiffusionSolver:
         if self._ksp is not None:
             self._ksp.destroy()
         self.J.destroy()
+        if self.J_bulk is not None:
+            self.J_bulk.destroy()
         for vec in (self.F, self.dx_vec, self._x_keep, self._F_keep):
             vec.destroy()

@@ -55,6 +55,8 @@ class ParticleDomain:
             interface (the union of the ``interface_<i>`` patches).
         sub_cell_tags: the grain tag of every submesh cell.
         cell_map: the submesh→mesh cell :class:`dolfinx.mesh.EntityMap`.
+        sub_pair_facets: on a split mesh, its facet-pair tags transferred to ``submesh``
+            (None otherwise).
     """
 
     mesh: dolfinx.mesh.Mesh
@@ -69,6 +71,7 @@ class ParticleDomain:
     sub_interface_tags: dolfinx.mesh.MeshTags
     sub_cell_tags: dolfinx.mesh.MeshTags
     cell_map: dolfinx.mesh.EntityMap
+    sub_pair_facets: dolfinx.mesh.MeshTags | None = None
 
     @property
     def comm(self) -> MPI.Comm:
@@ -103,6 +106,7 @@ def build_particle_domain(
     grain_tags: Sequence[int],
     matrix_tag: int | None,
     interface_tags: Sequence[int],
+    pair_facets: dolfinx.mesh.MeshTags | None = None,
 ) -> ParticleDomain:
     """Build the grain submesh, phase tags and interface tags (collective).
 
@@ -161,7 +165,13 @@ def build_particle_domain(
     parent_tag[cell_tags.indices] = cell_tags.values
     sub_cell_tags = dolfinx.mesh.meshtags(submesh, tdim, sub_cells, parent_tag[parent_cells])
 
+    sub_pairs = None
+    if pair_facets is not None:
+        sub_pairs = dolfinx.mesh.transfer_meshtags_to_submesh(
+            pair_facets, submesh, vertex_map, cell_map
+        )
     return ParticleDomain(
+        sub_pair_facets=sub_pairs,
         mesh=mesh,
         cell_tags=cell_tags,
         facet_tags=facet_tags,

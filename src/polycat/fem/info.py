@@ -9,12 +9,14 @@ __all__ = ["DiffusionInfo", "MechInfo", "StepInfo"]
 
 @dataclass(frozen=True)
 class MechInfo:
-    """One elasticity solve: CG iterations, PETSc converged reason, wall time (s)."""
+    """One elasticity solve: CG iterations (summed over Newton iterations), PETSc converged
+    reason, wall time (s), and Newton iterations (1 for a linear solve)."""
 
     ksp_iterations: int
     converged_reason: str
     residual_norm: float
     wall_s: float
+    newton_iterations: int = 1
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from .domain import GRAIN, INTERFACE, MATRIX, build_particle_domain, cellwise_te
 from .elasticity import ElasticitySolver
 from .forms import eigenstress_rhs, elastic_bilinear_form, pressure_rhs
 from .info import MechInfo, StepInfo
+from .interfaces.mechanics import CohesiveElasticitySolver, InterfaceSetup
+from .interfaces.transport import InterfaceTransport
 from .phases import CathodePhase, MatrixPhase
 from .settings import MechanicsBC, SolverSettings
 from .solvers import SolverError
@@ -68,6 +70,10 @@ class ChemoMechanicsModel:
         settings: discretisation and solver settings.
         coupling: ``one_way`` (default) or ``two_way`` (stress-assisted diffusion).
         temperature_K: temperature (K), used by the two-way coupling.
+        interfaces: for a split mesh (:func:`polycat.mesh.load_mesh` with ``split=True``),
+            the facet pairs, cohesive laws and Li transport across the interfaces
+            (:class:`~polycat.fem.interfaces.mechanics.InterfaceSetup`); None for the
+            conforming mesh.
     """
 
     def __init__(
@@ -87,6 +93,7 @@ class ChemoMechanicsModel:
         settings: SolverSettings | None = None,
         coupling: Coupling = "one_way",
         temperature_K: float = 298.15,
+        interfaces: InterfaceSetup | None = None,
     ) -> None:
         if coupling not in ("one_way", "two_way"):
             raise ValueError(f"coupling must be 'one_way' or 'two_way', got {coupling!r}")
@@ -103,7 +110,13 @@ class ChemoMechanicsModel:
         rots = {int(t): _check_rotation(int(t), rotations[int(t)]) for t in grain_tags}
 
         self.domain = dom = build_particle_domain(
-            mesh, cell_tags, facet_tags, grain_tags, matrix_tag, interface_tags
+            mesh,
+            cell_tags,
+            facet_tags,
+            grain_tags,
+            matrix_tag,
+            interface_tags,
+            pair_facets=None if interfaces is None else interfaces.pair_facets,
         )
         self.mesh = mesh
         self.submesh = dom.submesh
@@ -123,6 +136,17 @@ class ChemoMechanicsModel:
         self.phi: fem.Function | None = None
         if coupling == "two_way":
             self.phi = fem.Function(Vx_sub, name="mechanical_potential")
+        self.transport: InterfaceTransport | None = None
+        if interfaces is not None:
+            assert dom.sub_pair_facets is not None
+            self.transport = InterfaceTransport(
+                Vx_sub,
+                dom.sub_pair_facets,
+                interfaces.pair_tag,
+                interfaces.h_gb,
+                interfaces.gb_transport,  # type: ignore[arg-type]
+                interfaces.cse_transport,  # type: ignore[arg-type]
+            )
         self.diffusion = DiffusionSolver.build(
             dom.submesh,
             dom.sub_interface_tags,
@@ -130,6 +154,7 @@ class ChemoMechanicsModel:
             cathode.diffusivity,
             settings,
             potential=self.phi,
+            interfaces=self.transport,
         )
         self.x = self.diffusion.x
 
@@ -167,7 +192,22 @@ class ChemoMechanicsModel:
         if boundary.pressure_tag is not None:
             ds = ufl.Measure("ds", domain=mesh, subdomain_data=dom.facet_tags)
             L += pressure_rhs(test, self.pressure, ds(boundary.pressure_tag))
-        self.elasticity = ElasticitySolver(u, a, L, dom.facet_tags, boundary, settings)
+        self.cohesive: CohesiveElasticitySolver | None = None
+        if interfaces is None:
+            self.elasticity = ElasticitySolver(u, a, L, dom.facet_tags, boundary, settings)
+        else:
+            self.cohesive = CohesiveElasticitySolver(
+                u,
+                a,
+                L,
+                dom.facet_tags,
+                boundary,
+                settings,
+                interfaces.pair_facets,
+                interfaces.pair_tag,
+                interfaces.laws,
+            )
+            self.elasticity = self.cohesive
         self.u = u
         self.matrix = matrix
 
@@ -231,10 +271,21 @@ class ChemoMechanicsModel:
         """The time-stepping history besides the fields (previous step length and flux)."""
         return self.diffusion.history()
 
+    def commit_interfaces(self) -> None:
+        """Accept the last cohesive solve: commit its damage history and hand the damage
+        to the Li transport (used from the next diffusion step on)."""
+        assert self.cohesive is not None
+        self.cohesive.commit()
+        if self.transport is not None:
+            self.transport.update(self.cohesive.damage_by_pair())
+
     def snapshot(self) -> dict[str, Any]:
         """A copy of the whole state (local arrays), for :meth:`restore` after a failed step."""
         arrays = {name: f.x.array.copy() for name, f in self.state_functions().items()}
-        return {"arrays": arrays, "history": self.history()}
+        snap: dict[str, Any] = {"arrays": arrays, "history": self.history()}
+        if self.cohesive is not None:
+            snap["interfaces"] = self.cohesive.history_state()
+        return snap
 
     def restore(self, snap: Mapping[str, Any]) -> None:
         """Go back to a :meth:`snapshot` (or to fields loaded from a checkpoint when
@@ -243,6 +294,10 @@ class ChemoMechanicsModel:
             if "arrays" in snap:
                 f.x.array[:] = snap["arrays"][name]
         self.diffusion.restore_history(snap["history"])
+        if self.cohesive is not None and "interfaces" in snap:
+            self.cohesive.restore_history(snap["interfaces"])
+            if self.transport is not None:
+                self.transport.update(self.cohesive.damage_by_pair())
 
     @property
     def num_dofs(self) -> dict[str, int]:
@@ -315,6 +370,8 @@ class ChemoMechanicsModel:
                 wall["eigenstrain"] += time.perf_counter() - t
                 minfo = self.elasticity.solve()
                 wall["mechanics"] += minfo.wall_s
+                if self.cohesive is not None:
+                    self.commit_interfaces()
         else:
             dinfo, minfo, iterations, residual = self._two_way_iterations(dt_s, flux, wall)
         m_new = self.mean_x()
@@ -428,5 +485,7 @@ class ChemoMechanicsModel:
         """Free the PETSc objects of all solvers."""
         self.elasticity.destroy()
         self.diffusion.destroy()
+        if self.transport is not None:
+            self.transport.destroy()
         if self.coupling == "two_way":
             self._projector.destroy()

@@ -1,9 +1,10 @@
-"""Particle geometry: Gmsh builders of polycrystalline particles and the mesh folder.
+"""Particle geometry: polycrystalline particles meshed by Gmsh, and the mesh folder.
 
-Rank-0, gmsh-only code (no DOLFINx); `polycat.mesh` reads the result on any number of
-ranks. Units: µm. Tags and names follow `docs/internals.md` (see `polycat.geometry.tags`).
+Rank-0 code (no DOLFINx); `polycat.mesh` reads the result on any number of ranks. Units:
+µm. Tags and names follow `docs/internals.md` (see `polycat.geometry.tags`).
 
-Entry points:
+Entry points (imported lazily: ``import polycat.geometry`` imports neither Gmsh nor any
+step module):
 
 - `GeometrySpec` — the config's ``geometry:`` section (frozen, validated, `cache_key()`).
 - `build_mesh_folder(spec, folder)` — build ``mesh.msh``, ``markers.json``, ``grains.csv``,
@@ -12,30 +13,43 @@ Entry points:
   built on rank 0 if missing; every rank returns the same path or raises the same
   `GeometryError`.
 
-How a particle is built (one module per step):
+Layout: a pure half and a Gmsh half.
 
-1. `seeds` — N seeds in the sphere (disc): hard-core random sequential addition, kept half
-   a hard-core distance below the surface, Lloyd relaxation; Laguerre weights fitted for
-   ``grain_size_cv > 0``. Grain i is seed i (1-based, seed order).
-2. `tessellation` — the power (Voronoi/Laguerre) diagram from the lifted convex hull, as
-   vertices and faces between cells (ghost seeds far out bound every cell).
-3. `regularize` — collapse edges shorter than ``regularize × mesh_size_um``, zip needle
-   corners, move vertices out of a band around the sphere (Neper-style regularisation).
-4. `faces` — split faces made non-planar by (3) into planar pieces.
-5. `occ_model` — one ``occ.fragment`` of the sphere by the faces (pieces outside are
-   deleted), grains mapped to seeds by centre of mass, a second ``occ.fragment`` with the
-   box/shell so the matrix shares the particle surface (conforming mesh).
-6. `tagging` — physical groups from the cells on both sides of every facet.
-7. `sizing` — Distance/Threshold/Ball fields: h in the grains, the interface size on the
-   particle surface (and the grain boundaries when finer), growing into the matrix.
-8. `meshing` — first-order simplices (Frontal-Delaunay surfaces, HXT volumes on 2
-   threads), quality statistics, failure on inverted elements.
-9. `mesh_arrays`, `plot`, `folder` — the per-grain table, the PNG, the files and cache.
+- `spec`, `tags`, `errors` — the geometry's description, the tag scheme, `GeometryError`.
+- `tessellation/` (numpy/scipy only) — `seeds` → `power_diagram` → `regularize` (editing
+  the cell complex of `complex`) → `faces` (planar pieces), `seam` (where the sphere's seam
+  goes), and `primitives`, the computational geometry they share.
+- `gmsh/` (the only place that imports ``gmsh``) — `occ_model` (OCC booleans) →
+  `tagging` (physical groups) → `sizing` (size fields) → `meshing` (mesh, quality, arrays),
+  run in order by `pipeline`; `session` opens gmsh for a build or to read a ``.msh``.
+- `mesh_arrays`, `plot`, `folder` — the per-grain table, ``grains.png``, the files and the
+  cache (a build imports `gmsh/` when it starts).
 """
 
-from polycat.geometry.errors import GeometryError
-from polycat.geometry.folder import REQUIRED_FILES, build_mesh_folder, ensure_mesh, is_complete
-from polycat.geometry.spec import GeometrySpec
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from polycat.geometry.errors import GeometryError
+    from polycat.geometry.folder import (
+        REQUIRED_FILES,
+        build_mesh_folder,
+        ensure_mesh,
+        is_complete,
+    )
+    from polycat.geometry.spec import GeometrySpec
+
+#: Public name → the module that defines it (imported on first use, PEP 562).
+_LAZY = {
+    "REQUIRED_FILES": "polycat.geometry.folder",
+    "GeometryError": "polycat.geometry.errors",
+    "GeometrySpec": "polycat.geometry.spec",
+    "build_mesh_folder": "polycat.geometry.folder",
+    "ensure_mesh": "polycat.geometry.folder",
+    "is_complete": "polycat.geometry.folder",
+}
 
 __all__ = [
     "REQUIRED_FILES",
@@ -45,3 +59,18 @@ __all__ = [
     "ensure_mesh",
     "is_complete",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The public names of `__all__`, imported from their modules on first access."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """Module attributes including the lazily imported public names."""
+    return sorted(set(globals()) | set(__all__))

@@ -5,6 +5,9 @@ A mesh folder holds ``mesh.msh`` (Gmsh 4.1), ``markers.json`` (name → [tag, di
 timings) and ``grains.png``. It is written into a temporary sibling folder that is renamed
 into place at the end, so a killed build never leaves a folder that looks complete.
 `ensure_mesh` keys folders by `GeometrySpec.cache_key` and builds on rank 0 only.
+
+Importing this module does not import Gmsh (the file names and `is_complete` serve the
+DOLFINx reader); a build imports `polycat.geometry.gmsh` when it starts.
 """
 
 from __future__ import annotations
@@ -20,12 +23,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-import gmsh
-
+from polycat.fileio import write_columns
 from polycat.geometry.errors import GeometryError
-from polycat.geometry.pipeline import gmsh_session, result_summary, run_pipeline
+from polycat.geometry.mesh_arrays import grain_table
 from polycat.geometry.plot import write_grain_plot
 from polycat.geometry.spec import GeometrySpec
 
@@ -118,24 +118,17 @@ def _wait_idle(comm: Any, poll_s: float = 0.05) -> None:
 
 
 def _build_into(spec: GeometrySpec, tmp: Path, verbose: bool) -> None:
+    """Build `spec` and write every file of its mesh folder into `tmp`."""
+    from polycat.geometry.gmsh.pipeline import build_msh, result_summary
+
     t_start = time.perf_counter()
-    with gmsh_session(verbose):
-        res = run_pipeline(spec)
-        t = time.perf_counter()
-        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
-        gmsh.option.setNumber("Mesh.Binary", 1)
-        gmsh.option.setNumber("Mesh.SaveAll", 0)
-        gmsh.write(str(tmp / MESH_FILE))
-        res.timings_s["write_msh_s"] = time.perf_counter() - t
-        gmsh_version = gmsh.__version__
+    res, gmsh_version = build_msh(spec, tmp / MESH_FILE, verbose)
     t = time.perf_counter()
     (tmp / MARKERS_FILE).write_text(
         json.dumps({k: [v[0], v[1]] for k, v in res.markers.items()}, indent=1) + "\n"
     )
-    from polycat.geometry.mesh_arrays import grain_table
-
     table = grain_table(spec.dim, res.arrays, res.seeds.points, res.seeds.weights)
-    _write_csv(tmp / GRAINS_FILE, table)
+    write_columns(tmp / GRAINS_FILE, table)
     write_grain_plot(spec, res.arrays, tmp / PLOT_FILE)
     res.timings_s["write_tables_s"] = time.perf_counter() - t
     res.timings_s["total_s"] = time.perf_counter() - t_start
@@ -148,19 +141,6 @@ def _build_into(spec: GeometrySpec, tmp: Path, verbose: bool) -> None:
         "complete": True,
     }
     (tmp / INFO_FILE).write_text(json.dumps(info, indent=1) + "\n")
-
-
-def _write_csv(path: Path, table: dict[str, np.ndarray]) -> None:
-    names = list(table)
-    n = len(table[names[0]])
-    lines = [",".join(names)]
-    for r in range(n):
-        cells = []
-        for name in names:
-            v = table[name][r]
-            cells.append(str(int(v)) if np.issubdtype(type(v), np.integer) else repr(float(v)))
-        lines.append(",".join(cells))
-    path.write_text("\n".join(lines) + "\n")
 
 
 def _move_into_place(tmp: Path, folder: Path, replace: bool) -> None:

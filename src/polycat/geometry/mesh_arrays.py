@@ -1,7 +1,8 @@
 """The generated mesh as numpy arrays, and the per-grain table computed from it.
 
-Volumes and centroids are those of the (faceted) mesh, so they equal what DOLFINx
-assembles on it. Lengths in µm, volumes µm³ (areas µm² in 2D).
+`polycat.geometry.gmsh.meshing.extract_mesh` fills `MeshArrays` from the Gmsh model; the
+rest is numpy only. Volumes and centroids are those of the (faceted) mesh, so they equal
+what DOLFINx assembles on it. Lengths in µm, volumes µm³ (areas µm² in 2D).
 """
 
 from __future__ import annotations
@@ -10,11 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-
-import gmsh
-
-from polycat.geometry.occ_model import ParticleModel
-from polycat.geometry.tagging import FacetClasses
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -35,41 +31,6 @@ class MeshArrays:
     cells: IntArray
     cell_grain: IntArray
     facets: dict[int, IntArray]
-
-
-def extract_mesh(dim: int, model: ParticleModel, facet_classes: FacetClasses) -> MeshArrays:
-    """Read the current gmsh mesh into arrays."""
-    node_tags, coords, _ = gmsh.model.mesh.getNodes()
-    node_tags = np.asarray(node_tags, dtype=np.int64)
-    index = np.full(int(node_tags.max()) + 1, -1, dtype=np.int64)
-    index[node_tags] = np.arange(len(node_tags))
-    points = np.asarray(coords, dtype=float).reshape(-1, 3)
-    cell_blocks: list[IntArray] = []
-    labels: list[IntArray] = []
-    owners = [(i, t) for i, t in model.grain_entities.items()] + [
-        (0, t) for t in model.matrix_entities
-    ]
-    for grain, entity in owners:
-        conn = _simplices(dim, entity, index)
-        cell_blocks.append(conn)
-        labels.append(np.full(len(conn), grain, dtype=np.int64))
-    facets = {
-        i: np.concatenate([_simplices(dim - 1, e, index) for e in ents])
-        for i, ents in facet_classes.interface.items()
-    }
-    return MeshArrays(points, np.concatenate(cell_blocks), np.concatenate(labels), facets)
-
-
-def _simplices(dim: int, entity: int, index: IntArray) -> IntArray:
-    """First-order simplices of one entity as 0-based node indices."""
-    etypes, _, enodes = gmsh.model.mesh.getElements(dim, entity)
-    n = dim + 1
-    blocks = [
-        index[np.asarray(nodes, dtype=np.int64)].reshape(-1, n)
-        for et, nodes in zip(etypes, enodes, strict=True)
-        if gmsh.model.mesh.getElementProperties(et)[1] == dim
-    ]
-    return np.concatenate(blocks) if blocks else np.zeros((0, n), dtype=np.int64)
 
 
 def simplex_measures(points: FloatArray, simplices: IntArray) -> FloatArray:

@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from polycat.geometry.mesh_arrays import MeshArrays
 from polycat.geometry.spec import GeometrySpec
+from polycat.geometry.tessellation.primitives import signed_area
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -79,7 +80,7 @@ def _label_grains(ax: object, polys: list[FloatArray], labels: npt.NDArray[np.in
         if g <= 0:
             continue
         x, y = poly[:, 0], poly[:, 1]
-        area = 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+        area = abs(signed_area(poly))
         s = sums.setdefault(int(g), [0.0, 0.0, 0.0])
         s[0] += area
         s[1] += area * float(x.mean())

@@ -7,16 +7,12 @@ validated section converts with `GeometrySpec(**section)`.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
+from polycat.digest import stable_digest
 from polycat.geometry.tags import MAX_GRAINS
-
-MAX_LLOYD_ITERATIONS = 50
-"""Lloyd passes converge in a few; more only cost time (and 10⁴ would mesh for minutes)."""
 
 MATRIX_KINDS = ("box", "shell", "none")
 
@@ -68,6 +64,7 @@ class GeometrySpec:
     regularize: float = 0.5
 
     def __post_init__(self) -> None:
+        """Validate every field (a `ValueError` naming the ``geometry.`` key)."""
         r = self.particle_radius_um
         if self.dim not in (2, 3):
             raise ValueError(f"geometry.dim must be 2 or 3, got {self.dim!r}")
@@ -105,18 +102,17 @@ class GeometrySpec:
                 f"geometry.mesh_size_um ({self.mesh_size_um} µm) must be smaller than "
                 f"particle_radius_um ({r} µm); a useful mesh needs mesh_size_um ≲ R/5"
             )
-        if not 0.0 <= self.min_seed_spacing < 1.0:
+        if not 0.0 <= self.min_seed_spacing <= 0.9:
             raise ValueError(
-                f"geometry.min_seed_spacing must be in [0, 1), got {self.min_seed_spacing}"
+                f"geometry.min_seed_spacing must be in [0, 0.9], got {self.min_seed_spacing}"
             )
         if isinstance(self.lloyd_iterations, bool) or not isinstance(self.lloyd_iterations, int):
             raise ValueError(
                 f"geometry.lloyd_iterations must be an integer, got {self.lloyd_iterations!r}"
             )
-        if not 0 <= self.lloyd_iterations <= MAX_LLOYD_ITERATIONS:
+        if not 0 <= self.lloyd_iterations <= 50:
             raise ValueError(
-                f"geometry.lloyd_iterations must be between 0 and {MAX_LLOYD_ITERATIONS}, got "
-                f"{self.lloyd_iterations}"
+                f"geometry.lloyd_iterations must be in 0…50, got {self.lloyd_iterations}"
             )
         if not 0.0 <= self.grain_size_cv <= 1.5 or not math.isfinite(self.grain_size_cv):
             raise ValueError(
@@ -151,18 +147,6 @@ class GeometrySpec:
         return 4.0 / 3.0 * math.pi * r**3 if self.dim == 3 else math.pi * r**2
 
     @property
-    def matrix_measure(self) -> float:
-        """Exact matrix volume (3D, µm³) or area (2D, µm²); 0 for ``matrix: none``."""
-        s = self.matrix_size_um
-        if self.matrix == "none":
-            return 0.0
-        if self.matrix == "box":
-            outer = s**self.dim
-        else:
-            outer = 4.0 / 3.0 * math.pi * s**3 if self.dim == 3 else math.pi * s**2
-        return outer - self.particle_measure
-
-    @property
     def mean_seed_spacing(self) -> float:
         """Mean seed spacing (V/N)^(1/dim), µm."""
         return float((self.particle_measure / self.n_grains) ** (1.0 / self.dim))
@@ -187,8 +171,7 @@ class GeometrySpec:
             for k, v in self.to_dict().items()
         }
         fields["_algorithm"] = GEOMETRY_ALGORITHM_VERSION
-        payload = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
+        return stable_digest(fields, 12)
 
 
 def _positive(name: str, value: float) -> None:

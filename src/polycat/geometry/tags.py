@@ -58,12 +58,6 @@ def gb_tag(i: int, j: int) -> int:
     return GB_BASE + 1000 * a + b
 
 
-def gb_pair(tag: int) -> tuple[int, int]:
-    """The grain pair (i, j), i < j, of a grain-boundary facet tag."""
-    rest = tag - GB_BASE
-    return rest // 1000, rest % 1000
-
-
 def interface_name(i: int) -> str:
     """Name of grain `i`'s patch of the particle surface."""
     return f"interface_{i}"
@@ -77,12 +71,6 @@ def interface_tag(i: int) -> int:
 def outer_round_name(dim: int) -> str:
     """Name of the outer boundary of a shell matrix (sphere in 3D, circle in 2D)."""
     return "outer_sphere" if dim == 3 else "outer_circle"
-
-
-def outer_box_names(dim: int) -> list[str]:
-    """Names of the outer faces of a box matrix (square sides in 2D)."""
-    axes = "xyz"[:dim]
-    return [f"outer_{a}{side}" for a in axes for side in ("min", "max")]
 
 
 # --------------------------------------------------------------------------- typed tags
@@ -122,6 +110,17 @@ class ParticleTags:
     gb: Mapping[int, tuple[int, int]]
     interface: Mapping[int, int]
     outer: tuple[OuterFace, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gb", MappingProxyType(dict(self.gb)))
+        object.__setattr__(self, "interface", MappingProxyType(dict(self.interface)))
+
+    def __reduce__(self) -> tuple[type[ParticleTags], tuple[object, ...]]:
+        """Pickle (MPI broadcast) through plain dicts."""
+        return (
+            type(self),
+            (self.grains, self.electrolyte, dict(self.gb), dict(self.interface), self.outer),
+        )
 
     @classmethod
     def from_markers(cls, markers: Mapping[str, tuple[int, int]]) -> ParticleTags:

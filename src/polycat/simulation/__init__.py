@@ -45,12 +45,13 @@ def write_orientation_table(plan: RunPlan, folder: Path) -> Path:
     import numpy as np
 
     from polycat.digest import stable_digest
-    from polycat.fileio import read_csv, write_csv_atomic
+    from polycat.fileio import read_columns, write_csv_atomic
+    from polycat.geometry.folder import GRAINS_FILE
     from polycat.microstructure import ORIENTATION_COLUMNS, build_microstructure
 
-    rows = read_csv(folder / "grains.csv")
-    ids = [int(r["grain"]) for r in rows]
-    cents = np.array([[float(r[f"centroid_{a}_um"]) for a in "xyz"] for r in rows])
+    table = read_columns(folder / GRAINS_FILE)
+    ids = [int(g) for g in table["grain"]]
+    cents = np.stack([table[f"centroid_{a}_um"] for a in "xyz"], axis=1)
     micro = build_microstructure(plan.orientation, ids, cents)
     path = folder / f"orientations-{stable_digest(plan.orientation.key(), 12)}.csv"
     write_csv_atomic(path, micro.table(), ORIENTATION_COLUMNS)

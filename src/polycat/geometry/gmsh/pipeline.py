@@ -1,39 +1,43 @@
 """From a `GeometrySpec` to a tagged, meshed gmsh model (one gmsh session, rank 0 only).
 
-Steps: seeds → power diagram → regularisation → planar face pieces → OCC booleans →
-physical groups → size fields → mesh → quality check. `run_pipeline` returns everything the
-mesh folder needs; the caller writes the files while the gmsh session is still open.
+Steps: seeds → power diagram → regularisation → planar face pieces (the pure
+`polycat.geometry.tessellation`) → OCC booleans → physical groups → size fields → mesh →
+quality check. `run_pipeline` returns everything the mesh folder needs; `build_msh` runs it
+in a session of its own and writes ``mesh.msh`` before the session closes (the other files
+of the folder are written by `polycat.geometry.folder`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import gmsh
 
 from polycat.geometry.errors import GeometryError
-from polycat.geometry.faces import PieceStats, planar_pieces
-from polycat.geometry.mesh_arrays import MeshArrays, extract_mesh
-from polycat.geometry.meshing import MeshQuality, check_quality, generate_mesh, mesh_quality
-from polycat.geometry.occ_model import ParticleModel, build_particle_model
-from polycat.geometry.regularize import RegularizationStats, regularize
-from polycat.geometry.seeds import SeedSet, place_seeds
-from polycat.geometry.sizing import apply_size_fields
+from polycat.geometry.gmsh.meshing import (
+    MeshQuality,
+    check_quality,
+    extract_mesh,
+    generate_mesh,
+    mesh_quality,
+)
+from polycat.geometry.gmsh.occ_model import ParticleModel, build_particle_model
+from polycat.geometry.gmsh.session import gmsh_session
+from polycat.geometry.gmsh.sizing import apply_size_fields
+from polycat.geometry.gmsh.tagging import FacetClasses, add_physical_groups, classify_facets
+from polycat.geometry.mesh_arrays import MeshArrays
 from polycat.geometry.spec import GeometrySpec
-from polycat.geometry.tagging import FacetClasses, add_physical_groups, classify_facets
-from polycat.geometry.tessellation import power_diagram
-from polycat.interrupts import reassert_handlers
+from polycat.geometry.tessellation.faces import PieceStats, planar_pieces
+from polycat.geometry.tessellation.power_diagram import power_diagram
+from polycat.geometry.tessellation.regularize import RegularizationStats, regularize
+from polycat.geometry.tessellation.seeds import SeedSet, check_resolution, place_seeds
 
 LOG = logging.getLogger(__name__)
-
-#: A grain must be at least this many elements across (mean seed spacing / mesh size).
-MIN_ELEMENTS_PER_GRAIN = 1.6
 
 
 @dataclass
@@ -56,41 +60,24 @@ class PipelineResult:
     fallback_errors: list[str] = field(default_factory=list)
 
 
-@contextlib.contextmanager
-def gmsh_session(verbose: bool = False) -> Iterator[None]:
-    """An initialised gmsh with its own model; finalised (or the model removed) on exit."""
-    owns = not gmsh.isInitialized()
-    if owns:
-        gmsh.initialize(interruptible=False)
-        reassert_handlers()  # gmsh.initialize resets SIGTERM to the default action
-    gmsh.option.setNumber("General.Terminal", 1 if verbose else 0)
-    gmsh.model.add("polycat_particle")
-    try:
-        yield
-    finally:
-        if owns:
-            gmsh.finalize()
-        else:
-            gmsh.model.remove()
+def build_msh(spec: GeometrySpec, path: Path, verbose: bool = False) -> tuple[PipelineResult, str]:
+    """Build `spec` in a gmsh session of its own and write the mesh to `path`.
 
-
-def check_resolution(spec: GeometrySpec) -> None:
-    """Reject a mesh size too coarse for the grains before any work is done.
+    The file is MSH 4.1, binary, with the elements of the physical groups only. Returns
+    the build's result (``timings_s`` gains ``write_msh_s``) and the Gmsh version.
 
     Raises:
-        GeometryError: if a mean grain is less than `MIN_ELEMENTS_PER_GRAIN` elements across.
+        GeometryError: as `run_pipeline`.
     """
-    if spec.n_grains == 1:
-        return
-    spacing = spec.mean_seed_spacing
-    limit = spacing / MIN_ELEMENTS_PER_GRAIN
-    if spec.mesh_size_um > limit:
-        raise GeometryError(
-            f"mesh_size_um {spec.mesh_size_um} µm is too coarse for {spec.n_grains} grains of "
-            f"mean size {spacing:.2f} µm in a particle of radius {spec.particle_radius_um} µm "
-            f"(a grain needs ≥ {MIN_ELEMENTS_PER_GRAIN} elements across: mesh_size_um ≤ "
-            f"{limit:.3g} µm); lower mesh_size_um or n_grains"
-        )
+    with gmsh_session(verbose):
+        res = run_pipeline(spec)
+        t = time.perf_counter()
+        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
+        gmsh.option.setNumber("Mesh.Binary", 1)
+        gmsh.option.setNumber("Mesh.SaveAll", 0)
+        gmsh.write(str(path))
+        res.timings_s["write_msh_s"] = time.perf_counter() - t
+        return res, str(gmsh.__version__)
 
 
 def run_pipeline(spec: GeometrySpec) -> PipelineResult:

@@ -15,7 +15,7 @@ import gmsh
 
 from polycat.geometry import tags
 from polycat.geometry.errors import GeometryError
-from polycat.geometry.occ_model import ParticleModel
+from polycat.geometry.gmsh.occ_model import ParticleModel
 from polycat.geometry.spec import GeometrySpec
 
 

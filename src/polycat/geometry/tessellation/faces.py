@@ -14,14 +14,22 @@ Coordinates in µm.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from polycat.geometry.errors import GeometryError
-from polycat.geometry.regularize import planarity_deviation, point_triangle_distance
-from polycat.geometry.tessellation import Tessellation
+from polycat.geometry.tessellation.power_diagram import Tessellation
+from polycat.geometry.tessellation.primitives import (
+    corner_angle,
+    planarity_deviation,
+    plane_frame,
+    point_triangle_distance,
+    polygon_distance_to_origin,
+    segment_sphere_params,
+    signed_area,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -47,14 +55,21 @@ class Piece:
 
 @dataclass
 class PieceStats:
-    """How faces were split (counts)."""
+    """How faces were split (counts).
+
+    Attributes:
+        faces: faces that reach into the ball.
+        nonplanar_faces: those of them that were split.
+        pieces: planar pieces kept.
+        crossing_diagonals: splitting diagonals that cross the sphere between their ends.
+        skipped_outside: pieces dropped because they lie outside the ball.
+    """
 
     faces: int = 0
     nonplanar_faces: int = 0
     pieces: int = 0
     crossing_diagonals: int = 0
     skipped_outside: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def planar_pieces(
@@ -78,7 +93,7 @@ def planar_pieces(
     for face in tess.faces:
         loop = list(face.loop)
         pts = v[loop]
-        if _min_distance_polygon(pts) >= radius * (1.0 - 1e-9):
+        if polygon_distance_to_origin(pts) >= radius * (1.0 - 1e-9):
             continue
         stats.faces += 1
         if len(loop) == 3 or planarity_deviation(pts) < tol:
@@ -134,40 +149,24 @@ def _bisector(tess: Tessellation, a: int, b: int) -> tuple[FloatArray, float]:
     return d / norm, c
 
 
-def _min_distance_polygon(pts: FloatArray) -> float:
-    """Distance (µm) from the origin to a polygon, fanned from its vertex mean."""
-    origin = np.zeros(3)
-    centre = pts.mean(axis=0)
-    k = len(pts)
-    return min(point_triangle_distance(origin, centre, pts[i], pts[(i + 1) % k]) for i in range(k))
-
-
 def _min_distance_triangles(v: FloatArray, tris: list[tuple[int, ...]]) -> float:
+    """Distance (µm) from the origin to a union of triangles (vertex-index triples of `v`)."""
     origin = np.zeros(3)
     return min(point_triangle_distance(origin, v[a], v[b], v[c]) for a, b, c in tris)
 
 
 def _crossing_params(p: FloatArray, q: FloatArray, radius: float) -> list[float]:
-    """Parameters t in (0, 1) (strictly inside, relative margin 1e-6) where pq meets the sphere."""
-    d = q - p
-    a = float(d @ d)
-    b = 2.0 * float(p @ d)
-    c = float(p @ p) - radius**2
-    disc = b * b - 4.0 * a * c
-    if a == 0.0 or disc <= 0.0:
-        return []
-    sq = math.sqrt(disc)
-    ts = [(-b - sq) / (2.0 * a), (-b + sq) / (2.0 * a)]
-    return [t for t in ts if 1e-6 < t < 1.0 - 1e-6]
+    """Parameters t in (0, 1) (strictly inside, relative margin 1e-6) where pq crosses the
+    sphere (a touching line does not count)."""
+    roots = segment_sphere_params(p, q, radius, touching=False)
+    return [] if roots is None else [t for t in roots if 1e-6 < t < 1.0 - 1e-6]
 
 
 def _min_angle(p0: FloatArray, p1: FloatArray, p2: FloatArray) -> float:
     """Smallest interior angle (rad) of the triangle p0 p1 p2."""
     best = math.pi
     for a, b, c in ((p0, p1, p2), (p1, p2, p0), (p2, p0, p1)):
-        u, w = b - a, c - a
-        cosang = float(u @ w) / max(float(np.linalg.norm(u) * np.linalg.norm(w)), 1e-300)
-        best = min(best, math.acos(max(-1.0, min(1.0, cosang))))
+        best = min(best, corner_angle(b - a, c - a))
     return best
 
 
@@ -195,9 +194,7 @@ def _pieces_score(
         q = pts[loop]
         n = len(q)
         for i in range(n):
-            u, w = q[i - 1] - q[i], q[(i + 1) % n] - q[i]
-            cos = float(u @ w) / max(float(np.linalg.norm(u) * np.linalg.norm(w)), 1e-300)
-            angle = math.acos(max(-1.0, min(1.0, cos)))
+            angle = corner_angle(q[i - 1] - q[i], q[(i + 1) % n] - q[i])
             score += 30.0 * max(0.0, (_GOOD_ANGLE - angle) / _GOOD_ANGLE) ** 2
     return score
 
@@ -236,7 +233,7 @@ def _triangulate(
         return crossing_cost + worst
 
     flat = _project(pts)
-    orient = math.copysign(1.0, _signed_area(flat))
+    orient = math.copysign(1.0, signed_area(flat))
 
     def tri_cost(i: int, m: int, j: int) -> float:
         if not _valid_triangle(flat, i, m, j, orient):
@@ -291,13 +288,8 @@ def _triangulate(
 def _project(pts: FloatArray) -> FloatArray:
     """2D coordinates of `pts` in their best-fit plane."""
     centred = pts - pts.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    return np.column_stack([centred @ vt[0], centred @ vt[1]])
-
-
-def _signed_area(xy: FloatArray) -> float:
-    x, y = xy[:, 0], xy[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    frame = plane_frame(pts)
+    return np.column_stack([centred @ frame[0], centred @ frame[1]])
 
 
 def _valid_triangle(flat: FloatArray, i: int, m: int, j: int, orient: float) -> bool:

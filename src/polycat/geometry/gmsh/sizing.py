@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import gmsh
 
+from polycat.geometry.gmsh.tagging import FacetClasses
 from polycat.geometry.spec import GeometrySpec
-from polycat.geometry.tagging import FacetClasses
 
 #: Growth of the element size per unit distance from the particle surface (µm/µm).
 GRADING = 0.3

@@ -1,256 +1,45 @@
-"""Regularisation of a tessellation: remove the features that make sliver elements.
+"""The mutable cell complex that regularisation edits (see `regularize`).
 
-Nearly coincident vertices of a Voronoi/Laguerre diagram give edges far shorter than the
-element size h; a mesh must put nodes at both ends, so the elements around them are
-slivers. Following Neper's regularisation (Quey, Dawson & Barbe, CMAME 200, 2011), with
-``ℓ = regularize × mesh_size_um``:
-
-1. edges shorter than ℓ on faces that reach the particle are collapsed (their vertices
-   merge at the midpoint; a merge that would fold or pinch a face is skipped);
-2. face corners sharper than 10° (left when one end of a thin strip-shaped face
-   collapses) are zipped: the two edges are joined up to where they are ℓ apart;
-3. the particle surface is the other source of short curves: vertices within ℓ of the
-   sphere are moved radially out of that band (gap g → ℓ + g/2, same side), and edges that
-   graze the sphere get a vertex at their closest point, moved likewise.
-
-Passes repeat until nothing changes. Faces touched by these moves are no longer planar
-(by at most about ℓ); `polycat.geometry.faces` splits them into planar pieces. Only the
-part of the diagram that reaches the particle is changed. Lengths in µm.
+Vertices are a growing list of coordinates (µm); faces keep their seed pair and vertex
+loop and are set to None when they vanish; `incident` maps each vertex to the faces that
+hold it. Operations: collapse short edges, zip needle corners (3D), move vertices out of the
+band around the sphere and split edges that graze it. Each returns how often it acted, so
+`regularize` can repeat passes until nothing changes.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from polycat.geometry.tessellation import Face, Tessellation
+from polycat.geometry.tessellation.power_diagram import Face, Tessellation, loop_edges
+from polycat.geometry.tessellation.primitives import (
+    corner_angle,
+    polygon_distance_to_origin,
+    same_simple_polygon,
+    segment_distance_to_origin,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
-_MAX_PASSES = 30
-#: Face corners sharper than this (rad) are zipped shut (see `_Complex.zip_needles`).
+#: Face corners sharper than this (rad) are zipped shut (see `CellComplex.zip_needles`).
 NEEDLE_ANGLE = math.radians(10.0)
 
 
-@dataclass(frozen=True)
-class RegularizationStats:
-    """What regularisation did (lengths in µm).
+class CellComplex:
+    """Mutable vertex/face complex of a tessellation, edited while regularising.
 
-    Attributes:
-        length_um: the collapse length ℓ.
-        min_edge_before_um: shortest diagram edge inside the particle before (clipped to it).
-        min_edge_after_um: the same after regularisation.
-        merged: number of collapsed edges.
-        warped: number of vertices moved out of the band |r - R| < ℓ.
-        inserted: number of vertices inserted on grazing edges.
-        zipped: number of needle corners of faces zipped shut.
-        removed_faces: faces that vanished (all their edges collapsed).
-        max_nonplanarity_um: largest distance of a face vertex from the face's mean plane.
+    Args:
+        tess: the tessellation to copy (it is not changed).
+        radius: particle radius R, µm.
+        length: regularisation length ℓ, µm.
     """
-
-    length_um: float
-    min_edge_before_um: float
-    min_edge_after_um: float
-    merged: int = 0
-    warped: int = 0
-    inserted: int = 0
-    zipped: int = 0
-    removed_faces: int = 0
-    max_nonplanarity_um: float = 0.0
-
-
-def clipped_min_edge(tess: Tessellation, radius: float) -> float:
-    """Shortest length (µm) of a diagram edge's part inside the ball of `radius` µm."""
-    best = np.inf
-    v = tess.vertices
-    for a, b in tess.edges():
-        length = _clipped_length(v[a], v[b], radius)
-        if length > 1e-9 * radius:
-            best = min(best, length)
-    return float(best)
-
-
-def regularize(
-    tess: Tessellation, length: float, radius: float
-) -> tuple[Tessellation, RegularizationStats]:
-    """Collapse edges shorter than `length` µm near the particle of `radius` µm.
-
-    Returns a new tessellation (the input is not changed) and what was done.
-    """
-    before = clipped_min_edge(tess, radius)
-    if length <= 0.0 or not tess.faces:
-        return tess, RegularizationStats(length, before, before)
-    work = _Complex(tess, radius, length)
-    merged = warped = inserted = zipped = 0
-    for _ in range(_MAX_PASSES):
-        m = work.merge_short_edges()
-        z = work.zip_needles() if tess.dim == 3 else 0
-        s = work.warp_vertices()
-        i = work.split_grazing_edges()
-        merged, warped, inserted, zipped = merged + m, warped + s, inserted + i, zipped + z
-        if m == s == i == z == 0:
-            break
-    out = work.to_tessellation()
-    stats = RegularizationStats(
-        length_um=length,
-        min_edge_before_um=before,
-        min_edge_after_um=clipped_min_edge(out, radius),
-        merged=merged,
-        warped=warped,
-        inserted=inserted,
-        zipped=zipped,
-        removed_faces=len(tess.faces) - len(out.faces),
-        max_nonplanarity_um=max_nonplanarity(out, radius),
-    )
-    return out, stats
-
-
-def max_nonplanarity(tess: Tessellation, radius: float) -> float:
-    """Largest vertex distance (µm) from its face's best-fit plane, over faces near the ball."""
-    if tess.dim != 3:
-        return 0.0
-    worst = 0.0
-    for f in tess.faces:
-        pts = tess.vertices[f.loop]
-        if np.min(np.linalg.norm(pts, axis=1)) > 3.0 * radius:
-            continue
-        worst = max(worst, planarity_deviation(pts))
-    return worst
-
-
-def planarity_deviation(points: FloatArray) -> float:
-    """Largest distance (µm) of `points` from their least-squares plane."""
-    centred = points - points.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    return float(np.max(np.abs(centred @ vt[-1])))
-
-
-def segment_distance_to_origin(p: FloatArray, q: FloatArray) -> tuple[float, float]:
-    """(distance, parameter t in [0, 1]) of the point of segment pq closest to the origin."""
-    d = q - p
-    dd = float(d @ d)
-    t = 0.0 if dd == 0.0 else float(np.clip(-(p @ d) / dd, 0.0, 1.0))
-    return float(np.linalg.norm(p + t * d)), t
-
-
-def _polygon_distance_to_origin(pts: FloatArray) -> float:
-    """Distance (µm) from the origin to a polygon fanned from its vertex mean (a lower
-    bound for a convex polygon is not needed: the fan covers it)."""
-    centre = pts.mean(axis=0)
-    k = len(pts)
-    best = np.inf
-    for i in range(k):
-        best = min(best, point_triangle_distance(np.zeros(3), centre, pts[i], pts[(i + 1) % k]))
-    return float(best)
-
-
-def point_triangle_distance(p: FloatArray, a: FloatArray, b: FloatArray, c: FloatArray) -> float:
-    """Euclidean distance (µm) from point p to triangle abc (Ericson, RTCD §5.1.5)."""
-    ab, ac, ap = b - a, c - a, p - a
-    d1, d2 = float(ab @ ap), float(ac @ ap)
-    if d1 <= 0.0 and d2 <= 0.0:
-        return float(np.linalg.norm(ap))
-    bp = p - b
-    d3, d4 = float(ab @ bp), float(ac @ bp)
-    if d3 >= 0.0 and d4 <= d3:
-        return float(np.linalg.norm(bp))
-    vc = d1 * d4 - d3 * d2
-    if vc <= 0.0 and d1 >= 0.0 and d3 <= 0.0:
-        return float(np.linalg.norm(p - (a + d1 / (d1 - d3) * ab)))
-    cp = p - c
-    d5, d6 = float(ab @ cp), float(ac @ cp)
-    if d6 >= 0.0 and d5 <= d6:
-        return float(np.linalg.norm(cp))
-    vb = d5 * d2 - d1 * d6
-    if vb <= 0.0 and d2 >= 0.0 and d6 <= 0.0:
-        return float(np.linalg.norm(p - (a + d2 / (d2 - d6) * ac)))
-    va = d3 * d6 - d5 * d4
-    if va <= 0.0 and (d4 - d3) >= 0.0 and (d5 - d6) >= 0.0:
-        w = (d4 - d3) / ((d4 - d3) + (d5 - d6))
-        return float(np.linalg.norm(p - (b + w * (c - b))))
-    denom = 1.0 / (va + vb + vc)
-    return float(np.linalg.norm(p - (a + ab * vb * denom + ac * vc * denom)))
-
-
-def _same_simple_polygon(before: FloatArray, after: FloatArray) -> bool:
-    """True if polygon `after`, projected on the mean plane of `before`, is simple and has
-    the same orientation as `before`."""
-    centred = before - before.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    e1, e2 = vt[0], vt[1]
-
-    def flat(p: FloatArray) -> FloatArray:
-        return np.column_stack([p @ e1, p @ e2])
-
-    def area(xy: FloatArray) -> float:
-        x, y = xy[:, 0], xy[:, 1]
-        return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-
-    a0, a1 = area(flat(before)), area(flat(after))
-    if a0 * a1 <= 0.0:
-        return False
-    xy = flat(after)
-    k = len(xy)
-    for i in range(k):
-        p, q = xy[i], xy[(i + 1) % k]
-        for j in range(i + 2, k):
-            if i == 0 and j == k - 1:
-                continue
-            r, s = xy[j], xy[(j + 1) % k]
-            if _segments_cross(p, q, r, s):
-                return False
-    return True
-
-
-def _segments_cross(p: FloatArray, q: FloatArray, r: FloatArray, s: FloatArray) -> bool:
-    """True if 2D segments pq and rs intersect (touching counts)."""
-
-    def orient(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
-        return float((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
-
-    d1, d2 = orient(p, q, r), orient(p, q, s)
-    d3, d4 = orient(r, s, p), orient(r, s, q)
-    return d1 * d2 <= 0.0 and d3 * d4 <= 0.0
-
-
-def _sphere_crossings(p: FloatArray, q: FloatArray, radius: float) -> list[FloatArray]:
-    """Points where segment pq crosses the sphere of `radius` (µm)."""
-    d = q - p
-    a = float(d @ d)
-    b = 2.0 * float(p @ d)
-    c = float(p @ p) - radius**2
-    disc = b * b - 4.0 * a * c
-    if a == 0.0 or disc <= 0.0:
-        return []
-    sq = np.sqrt(disc)
-    return [p + t * d for t in ((-b - sq) / (2.0 * a), (-b + sq) / (2.0 * a)) if 0.0 < t <= 1.0]
-
-
-def _clipped_length(p: FloatArray, q: FloatArray, radius: float) -> float:
-    """Length (µm) of the part of segment pq inside the ball of `radius`."""
-    d = q - p
-    a = float(d @ d)
-    if a == 0.0:
-        return 0.0
-    b = 2.0 * float(p @ d)
-    c = float(p @ p) - radius**2
-    disc = b * b - 4.0 * a * c
-    if disc <= 0.0:
-        return 0.0
-    sq = np.sqrt(disc)
-    t0 = max(0.0, (-b - sq) / (2.0 * a))
-    t1 = min(1.0, (-b + sq) / (2.0 * a))
-    return float(max(0.0, t1 - t0) * np.sqrt(a))
-
-
-class _Complex:
-    """Mutable vertex/face complex used while regularising."""
 
     def __init__(self, tess: Tessellation, radius: float, length: float) -> None:
+        """Copy the vertices and faces of `tess` and index the faces of every vertex."""
         self.dim = tess.dim
         self.radius = radius
         self.length = length
@@ -266,21 +55,14 @@ class _Complex:
 
     # ----------------------------------------------------------------- queries
     def live_edges(self) -> set[tuple[int, int]]:
+        """Edges (sorted vertex pairs) of the faces that have not vanished."""
         out: set[tuple[int, int]] = set()
         for f in self.faces:
             if f is None:
                 continue
-            loop = f.loop
-            pairs = zip(loop, loop[1:] + loop[:1], strict=True) if self.dim == 3 else [loop]
-            for p, q in pairs:
-                out.add((min(p, q), max(p, q)))
+            out.update(loop_edges(f.loop, self.dim))
         return out
 
-    def near(self, a: int, b: int, margin: float) -> bool:
-        dist, _ = segment_distance_to_origin(self.coords[a], self.coords[b])
-        return dist < self.radius + margin
-
-    # ----------------------------------------------------------------- operations
     def relevant_edges(self) -> set[tuple[int, int]]:
         """Edges of the faces that reach into the ball (or within ℓ of it).
 
@@ -295,15 +77,14 @@ class _Complex:
                 continue
             pts = np.array([self.coords[v] for v in f.loop])
             if self.dim == 3:
-                if _polygon_distance_to_origin(pts) >= limit:
+                if polygon_distance_to_origin(pts) >= limit:
                     continue
-                loop = f.loop
-                for p, q in zip(loop, loop[1:] + loop[:1], strict=True):
-                    out.add((min(p, q), max(p, q)))
+                out.update(loop_edges(f.loop, 3))
             elif segment_distance_to_origin(pts[0], pts[1])[0] < limit:
-                out.add((min(f.loop), max(f.loop)))
+                out.update(loop_edges(f.loop, 2))
         return out
 
+    # ----------------------------------------------------------------- edge collapse
     def merge_short_edges(self) -> int:
         """Collapse short edges of faces near the ball, shortest first; returns the count."""
         candidates = []
@@ -348,7 +129,7 @@ class _Complex:
             if len(set(after_loop)) < 3:
                 continue
             after = [mid if v == a else self.coords[v] for v in after_loop]
-            if not _same_simple_polygon(np.array(before), np.array(after)):
+            if not same_simple_polygon(np.array(before), np.array(after)):
                 return False
         return True
 
@@ -382,6 +163,7 @@ class _Complex:
         else:
             f.loop = loop
 
+    # ----------------------------------------------------------------- needles
     def zip_needles(self) -> int:
         """Zip shut face corners sharper than `NEEDLE_ANGLE`; returns the count.
 
@@ -397,18 +179,17 @@ class _Complex:
             if f is None or len(f.loop) < 3:
                 continue
             pts = np.array([self.coords[v] for v in f.loop])
-            if _polygon_distance_to_origin(pts) >= limit:
+            if polygon_distance_to_origin(pts) >= limit:
                 continue
             n = len(f.loop)
             for idx in range(n):
                 v, x, y = f.loop[idx], f.loop[idx - 1], f.loop[(idx + 1) % n]
                 u = self.coords[x] - self.coords[v]
                 w = self.coords[y] - self.coords[v]
-                lu, lw = float(np.linalg.norm(u)), float(np.linalg.norm(w))
-                cos = float(u @ w) / max(lu * lw, 1e-300)
-                angle = math.acos(max(-1.0, min(1.0, cos)))
+                angle = corner_angle(u, w)
                 if angle >= NEEDLE_ANGLE:
                     continue
+                lu, lw = float(np.linalg.norm(u)), float(np.linalg.norm(w))
                 reach = self.length / (2.0 * math.sin(max(angle, 1e-9) / 2.0))
                 if reach < 0.95 * min(lu, lw):
                     p = self._split_edge(v, x, self.coords[v] + reach * u / lu)
@@ -449,6 +230,7 @@ class _Complex:
             self._clean(j)
         self.incident.pop(q, None)
 
+    # ----------------------------------------------------------------- the sphere band
     def warp_vertices(self) -> int:
         """Move vertices out of the band |r - R| < ℓ around the sphere; returns the count.
 
@@ -519,6 +301,7 @@ class _Complex:
                 continue
             self.incident.setdefault(new, set()).add(k)
 
+    # ----------------------------------------------------------------- result
     def to_tessellation(self) -> Tessellation:
         """A compact copy: live faces only, unused vertices dropped."""
         live = [f for f in self.faces if f is not None]

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from polycat.geometry import GeometryError, GeometrySpec
-from polycat.geometry.faces import planar_pieces
-from polycat.geometry.pipeline import check_resolution
-from polycat.geometry.regularize import clipped_min_edge, regularize
-from polycat.geometry.seeds import place_seeds
-from polycat.geometry.tessellation import power_diagram
+from polycat.geometry.tessellation.faces import planar_pieces
+from polycat.geometry.tessellation.power_diagram import power_diagram
+from polycat.geometry.tessellation.regularize import clipped_min_edge, regularize
+from polycat.geometry.tessellation.seeds import check_resolution, place_seeds
 
 
 def test_defaults_match_the_config_contract() -> None:
@@ -77,7 +76,7 @@ def test_too_coarse_mesh_is_rejected_with_advice() -> None:
 
 def test_impossible_seed_spacing_is_reported() -> None:
     with pytest.raises(GeometryError, match="min_seed_spacing"):
-        place_seeds(GeometrySpec(n_grains=40, min_seed_spacing=0.95, mesh_size_um=0.3))
+        place_seeds(GeometrySpec(n_grains=40, min_seed_spacing=0.9, mesh_size_um=0.3))
 
 
 @pytest.mark.parametrize("dim", [2, 3])

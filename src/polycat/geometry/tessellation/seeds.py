@@ -1,5 +1,7 @@
 """Grain seeds: hard-core placement in the particle, Lloyd relaxation, Laguerre weights.
 
+`check_resolution` rejects a mesh size too coarse for the grains before any seed is drawn.
+
 All coordinates are in µm with the particle centre at the origin; Laguerre weights are in
 µm² (power distance ``|x - s|² - w``). Everything is drawn from
 ``numpy.random.default_rng(spec.seed)``, so the same spec gives the same seeds on every
@@ -20,6 +22,8 @@ from polycat.geometry.spec import GeometrySpec
 
 FloatArray = npt.NDArray[np.float64]
 
+#: A grain must be at least this many elements across (mean seed spacing / mesh size).
+MIN_ELEMENTS_PER_GRAIN = 1.6
 #: Sample points per grain used to estimate cell centroids and volumes.
 _SAMPLES_PER_GRAIN = 400
 _MIN_SAMPLES = 20_000
@@ -43,6 +47,25 @@ class SeedSet:
     hard_core_um: float
     min_distance_um: float
     sampled_cv: float
+
+
+def check_resolution(spec: GeometrySpec) -> None:
+    """Reject a mesh size too coarse for the grains before any work is done.
+
+    Raises:
+        GeometryError: if a mean grain is less than `MIN_ELEMENTS_PER_GRAIN` elements across.
+    """
+    if spec.n_grains == 1:
+        return
+    spacing = spec.mean_seed_spacing
+    limit = spacing / MIN_ELEMENTS_PER_GRAIN
+    if spec.mesh_size_um > limit:
+        raise GeometryError(
+            f"mesh_size_um {spec.mesh_size_um} µm is too coarse for {spec.n_grains} grains of "
+            f"mean size {spacing:.2f} µm in a particle of radius {spec.particle_radius_um} µm "
+            f"(a grain needs ≥ {MIN_ELEMENTS_PER_GRAIN} elements across: mesh_size_um ≤ "
+            f"{limit:.3g} µm); lower mesh_size_um or n_grains"
+        )
 
 
 def place_seeds(spec: GeometrySpec) -> SeedSet:

@@ -3,8 +3,9 @@
 The ball is split by the tessellation faces with one ``occ.fragment`` (pieces of faces
 outside the ball are deleted), the grains are mapped back to their seeds, and a second
 ``occ.fragment`` with the box or shell makes the matrix share the particle surface, so the
-mesh is conforming and the displacement continuous. Runs inside an initialised gmsh session
-(rank 0 only). Coordinates in µm.
+mesh is conforming and the displacement continuous. The sphere (disc) is first rotated so
+that its seam stays clear of the faces (`polycat.geometry.tessellation.seam`). Runs inside
+an initialised gmsh session (rank 0 only). Coordinates in µm.
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
-from scipy.spatial.transform import Rotation
 
 import gmsh
 
 from polycat.geometry.errors import GeometryError
-from polycat.geometry.faces import Piece
 from polycat.geometry.spec import GeometrySpec
-from polycat.geometry.tessellation import Tessellation
+from polycat.geometry.tessellation.faces import Piece
+from polycat.geometry.tessellation.power_diagram import Tessellation
+from polycat.geometry.tessellation.primitives import (
+    segment_distance_to_origin,
+    segment_sphere_points,
+)
+from polycat.geometry.tessellation.seam import circle_rotation, sphere_rotation
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -71,14 +76,14 @@ def build_particle_model(
     if dim == 3:
         tools = _add_faces_3d(tess, pieces)
         ball = occ.addSphere(0.0, 0.0, 0.0, radius)
-        rotation = _sphere_rotation(tess, pieces, radius) if tools else None
+        rotation = sphere_rotation(tess, pieces, radius) if tools else None
         if rotation is not None:
             axis, angle, clearance = rotation
             occ.rotate([(3, ball)], 0.0, 0.0, 0.0, axis[0], axis[1], axis[2], angle)
     else:
         tools, crossings = _add_segments_2d(tess, radius)
         ball = occ.addDisk(0.0, 0.0, 0.0, radius, radius)
-        angle, clearance = _circle_rotation(crossings, radius)
+        angle, clearance = circle_rotation(crossings, radius)
         if angle != 0.0:
             occ.rotate([(2, ball)], 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, angle)
     t1 = time.perf_counter()
@@ -148,137 +153,15 @@ def _add_segments_2d(tess: Tessellation, radius: float) -> tuple[list[int], Floa
     crossings = []
     for face in tess.faces:
         p, q = tess.vertices[face.loop[0]], tess.vertices[face.loop[1]]
-        if _segment_distance(p, q) >= radius * (1.0 - 1e-9):
+        if segment_distance_to_origin(p, q)[0] >= radius * (1.0 - 1e-9):
             continue
         for v in face.loop:
             if v not in points:
                 x = tess.vertices[v]
                 points[v] = occ.addPoint(float(x[0]), float(x[1]), 0.0)
         curves.append(occ.addLine(points[face.loop[0]], points[face.loop[1]]))
-        crossings.extend(_circle_crossings(p, q, radius))
+        crossings.extend(segment_sphere_points(p, q, radius))
     return curves, np.array(crossings).reshape(-1, 2)
-
-
-def _segment_distance(p: FloatArray, q: FloatArray) -> float:
-    d = q - p
-    dd = float(d @ d)
-    t = 0.0 if dd == 0.0 else float(np.clip(-(p @ d) / dd, 0.0, 1.0))
-    return float(np.linalg.norm(p + t * d))
-
-
-def _circle_crossings(p: FloatArray, q: FloatArray, radius: float) -> list[FloatArray]:
-    d = q - p
-    a, b, c = float(d @ d), 2.0 * float(p @ d), float(p @ p) - radius**2
-    disc = b * b - 4.0 * a * c
-    if a == 0.0 or disc < 0.0:
-        return []
-    sq = math.sqrt(disc)
-    return [p + t * d for t in ((-b - sq) / (2 * a), (-b + sq) / (2 * a)) if 0.0 <= t <= 1.0]
-
-
-# --------------------------------------------------------------------------- seam placement
-
-
-def _sphere_features(tess: Tessellation, pieces: list[Piece], radius: float) -> FloatArray:
-    """Points (µm) of the tessellation's trace on the sphere: corners and sampled arcs."""
-    feats: list[FloatArray] = []
-    v = tess.vertices
-    seen: set[tuple[int, int]] = set()
-    for pc in pieces:
-        loop = list(pc.loop)
-        pts = v[loop]
-        for i in range(len(loop)):
-            key = (min(loop[i], loop[(i + 1) % len(loop)]), max(loop[i], loop[(i + 1) % len(loop)]))
-            if key in seen:
-                continue
-            seen.add(key)
-            feats.extend(_sphere_segment_points(pts[i], pts[(i + 1) % len(loop)], radius))
-        feats.extend(_arc_samples(pts, radius))
-    return np.array(feats).reshape(-1, 3)
-
-
-def _sphere_segment_points(p: FloatArray, q: FloatArray, radius: float) -> list[FloatArray]:
-    d = q - p
-    a, b, c = float(d @ d), 2.0 * float(p @ d), float(p @ p) - radius**2
-    disc = b * b - 4.0 * a * c
-    if a == 0.0 or disc < 0.0:
-        return []
-    sq = math.sqrt(disc)
-    return [p + t * d for t in ((-b - sq) / (2 * a), (-b + sq) / (2 * a)) if 0.0 <= t <= 1.0]
-
-
-def _arc_samples(pts: FloatArray, radius: float, count: int = 48) -> list[FloatArray]:
-    """Samples of the circle (plane of polygon `pts`) ∩ sphere that fall inside the polygon."""
-    centre = pts.mean(axis=0)
-    _, _, vt = np.linalg.svd(pts - centre)
-    normal = vt[2]
-    offset = float(normal @ centre)
-    if abs(offset) >= radius:
-        return []
-    rho = math.sqrt(radius**2 - offset**2)
-    e1, e2 = vt[0], vt[1]
-    ang = np.linspace(0.0, 2.0 * math.pi, count, endpoint=False)
-    circle = offset * normal + rho * (np.cos(ang)[:, None] * e1 + np.sin(ang)[:, None] * e2)
-    poly = np.column_stack([(pts - centre) @ e1, (pts - centre) @ e2])
-    test = np.column_stack([(circle - centre) @ e1, (circle - centre) @ e2])
-    inside = _points_in_polygon(test, poly)
-    return list(circle[inside])
-
-
-def _points_in_polygon(points: FloatArray, poly: FloatArray) -> npt.NDArray[np.bool_]:
-    """Even-odd rule point-in-polygon test (2D)."""
-    x, y = points[:, 0], points[:, 1]
-    inside = np.zeros(len(points), dtype=bool)
-    k = len(poly)
-    for i in range(k):
-        x0, y0 = poly[i]
-        x1, y1 = poly[(i + 1) % k]
-        crosses = (y0 > y) != (y1 > y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xc = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
-        inside ^= crosses & (x < xc)
-    return inside
-
-
-def _sphere_rotation(
-    tess: Tessellation, pieces: list[Piece], radius: float
-) -> tuple[FloatArray, float, float] | None:
-    """Rotation (axis, angle, clearance µm) that keeps the sphere's seam and poles away
-    from the tessellation's trace on the sphere.
-
-    OpenCASCADE's sphere has a seam (the half great circle y = 0, x > 0) and two poles;
-    where the seam crosses a grain-boundary arc next to a corner it would leave a short
-    curve. Among 256 fixed rotations the one with the largest clearance is taken.
-    """
-    feats = _sphere_features(tess, pieces, radius)
-    if len(feats) == 0:
-        return None
-    rots = Rotation.random(256, random_state=20240601)
-    mats = np.concatenate([np.eye(3)[None], rots.as_matrix()])
-    best, best_q = -1.0, mats[0]
-    unit = feats / np.linalg.norm(feats, axis=1)[:, None]
-    for q in mats:
-        local = unit @ q  # coordinates in the sphere's own frame: q^T x
-        pole = np.arccos(np.clip(np.abs(local[:, 2]), 0.0, 1.0))
-        seam = np.where(local[:, 0] >= 0.0, np.arcsin(np.clip(np.abs(local[:, 1]), 0, 1)), pole)
-        score = float(np.min(np.minimum(pole, seam))) * radius
-        if score > best:
-            best, best_q = score, q
-    rotvec = Rotation.from_matrix(best_q).as_rotvec()
-    angle = float(np.linalg.norm(rotvec))
-    axis = rotvec / angle if angle > 0 else np.array([0.0, 0.0, 1.0])
-    return axis, angle, best
-
-
-def _circle_rotation(crossings: FloatArray, radius: float) -> tuple[float, float]:
-    """Angle that puts the circle's start point mid-way in the widest gap between crossings,
-    and the resulting clearance (µm)."""
-    if len(crossings) == 0:
-        return 0.0, math.inf
-    ang = np.sort(np.mod(np.arctan2(crossings[:, 1], crossings[:, 0]), 2.0 * math.pi))
-    gaps = np.diff(np.concatenate([ang, [ang[0] + 2.0 * math.pi]]))
-    k = int(np.argmax(gaps))
-    return float(ang[k] + 0.5 * gaps[k]), float(0.5 * gaps[k] * radius)
 
 
 # --------------------------------------------------------------------------- booleans

@@ -60,11 +60,15 @@ class Tessellation:
         """The diagram's edges as sorted vertex-index pairs (3D: polygon sides; 2D: faces)."""
         out: set[tuple[int, int]] = set()
         for f in self.faces:
-            loop = f.loop
-            pairs = zip(loop, loop[1:] + loop[:1], strict=True) if self.dim == 3 else [loop]
-            for p, q in pairs:
-                out.add((min(p, q), max(p, q)))
+            out.update(loop_edges(f.loop, self.dim))
         return out
+
+
+def loop_edges(loop: list[int], dim: int) -> list[tuple[int, int]]:
+    """The edges of a face `loop` as sorted vertex-index pairs, in loop order: the
+    polygon's sides (3D) or the segment itself (2D)."""
+    pairs = zip(loop, loop[1:] + loop[:1], strict=True) if dim == 3 else [loop]
+    return [(min(p, q), max(p, q)) for p, q in pairs]
 
 
 def power_diagram(seeds: FloatArray, weights: FloatArray, radius: float) -> Tessellation:

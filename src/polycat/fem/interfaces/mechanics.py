@@ -1,0 +1,423 @@
+"""Elasticity on a split mesh whose interfaces carry cohesive laws: a Newton solve.
+
+The bulk operator A (grains + electrolyte, split mesh: no coupling across interfaces) and
+the load b are those of :class:`~polycat.fem.elasticity.ElasticitySolver`; the interfaces
+add the internal force f(u) = ∫ t(⟦u⟧)·⟦v⟧ dA of their laws (:mod:`.cohesive`), so the
+equations are R(u) = A u + f(u) − b = 0.
+
+Newton's method with the consistent tangent J_t = A + K_t, solved by GMRES preconditioned
+with the two-level p-multigrid of the bonded problem built on the secant operator
+J = A + K_sec (symmetric positive definite whatever the damage; the smoother works on it
+too). Where no interface point softens K_t = K_sec and the tangent is J itself. The
+preconditioner is rebuilt only when the secant stiffness of some point changed by more
+than ``rebuild_tol`` since it was built; the tangent is reassembled whenever points
+soften, so the iteration converges quadratically also on the softening branch (as long
+as the equilibrium is stable). The damage history κ of every quadrature point is
+committed only when a step is accepted (:meth:`commit`), so a failed step is redone from
+the same state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
+
+import numpy as np
+from numpy.typing import NDArray
+
+import dolfinx.mesh
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+from petsc4py import PETSc
+
+from polycat.errors import SolverError
+
+from ..boundary import BoundarySpec
+from ..elasticity import ElasticitySolver
+from ..info import MechInfo
+from ..settings import SolverSettings
+from ..solvers import check_converged, reason_name
+from .cohesive import CohesiveLaw, CohesiveState
+from .pairs import FacetPairs
+
+__all__ = ["CohesiveElasticitySolver", "InterfaceLaws", "InterfaceSetup"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class InterfaceLaws:
+    """The law of each class of interface pairs.
+
+    Attributes:
+        gb: the grain-boundary law (pairs tagged ``gb_i_j``).
+        cse: the CAM–SE interface law (pairs tagged ``interface_i``).
+    """
+
+    gb: CohesiveLaw
+    cse: CohesiveLaw
+
+
+@dataclass(frozen=True)
+class InterfaceSetup:
+    """Everything the FEM problem needs about the interfaces of a split mesh.
+
+    Attributes:
+        pair_facets: facet tags ``2 m + side`` of the pairs; pair_tag: (M,) their tags
+            (:class:`polycat.mesh.SplitTags`).
+        laws: the cohesive laws.
+        h_gb: Li transmission coefficient of an intact grain boundary, µm/s.
+        gb_transport: ``blocked_when_cracked`` or ``continuous``.
+        cse_transport: ``contact_only`` or ``uniform``.
+    """
+
+    pair_facets: Any
+    pair_tag: NDArray[np.int64]
+    laws: InterfaceLaws
+    h_gb: float = 1.0
+    gb_transport: str = "blocked_when_cracked"
+    cse_transport: str = "contact_only"
+
+
+class CohesiveElasticitySolver(ElasticitySolver):
+    """Displacement on a split mesh with cohesive interfaces (see the module docstring).
+
+    Args:
+        u, a, L, facet_tags, boundary, settings: as for :class:`ElasticitySolver` (``a``
+            and ``L`` on the split mesh).
+        pair_facets, pair_tag: the facet pairs of the split mesh
+            (:class:`polycat.mesh.SplitTags`).
+        laws: the interface laws.
+        newton_rtol: the iteration stops when ‖R‖ ≤ newton_rtol ‖b‖.
+        newton_max_it: iteration limit (a SolverError beyond it).
+        rebuild_tol: relative change of a point's secant stiffness that rebuilds J.
+    """
+
+    def __init__(
+        self,
+        u: fem.Function,
+        a: ufl.Form,
+        L: ufl.Form,
+        facet_tags: dolfinx.mesh.MeshTags,
+        boundary: BoundarySpec,
+        settings: SolverSettings,
+        pair_facets: dolfinx.mesh.MeshTags,
+        pair_tag: NDArray[np.int64],
+        laws: InterfaceLaws,
+        newton_rtol: float = 1e-6,
+        newton_max_it: int = 60,
+        rebuild_tol: float = 0.05,
+    ) -> None:
+        settings = _for_cohesive(settings)
+        super().__init__(u, a, L, facet_tags, boundary, settings)
+        self.laws = laws
+        self.newton_rtol = float(newton_rtol)
+        self.newton_max_it = int(newton_max_it)
+        self.rebuild_tol = float(rebuild_tol)
+        n_pairs = len(pair_tag)
+        self.pairs = FacetPairs(self.V, pair_facets, n_pairs)
+        tag = np.asarray(pair_tag, dtype=np.int64)[self.pairs.pair]
+        self.pair_tag = tag
+        self.is_gb = tag >= 100_000
+        nq = self.pairs.N.shape[0]
+        m = len(self.pairs.pair)
+        self.nq = nq
+        self.kappa = np.zeros((m, nq))  # committed history (µm)
+        self.kappa_trial = self.kappa.copy()
+        self.state: CohesiveState | None = None
+        comm = self.mesh.comm
+        # The interface matrices (COO, global indices) and J = A + K on the union pattern.
+        rows, cols = self.pairs.coo_pattern()
+        self.K = _coo_matrix(comm, self.A, rows, cols)
+        self._normal_q = np.repeat(self.pairs.normal, nq, axis=0)
+        self.J = self.A.duplicate(copy=True)
+        self._set_K(self._initial_secant())
+        self.J.axpy(1.0, self.K, PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
+        self.J.setNearNullSpace(self.A.getNearNullSpace())
+        if self.nullspace is not None:
+            self.J.setNullSpace(self.nullspace)
+        self.J1: PETSc.Mat | None = None
+        self.K1: PETSc.Mat | None = None
+        if self.p_multigrid:
+            assert self.A1 is not None
+            V1 = fem.functionspace(self.mesh, ("Lagrange", 1, (self.mesh.geometry.dim,)))
+            self.pairs1 = FacetPairs(V1, pair_facets, n_pairs)
+            if not np.array_equal(self.pairs1.pair, self.pairs.pair):
+                raise RuntimeError("P1 and P2 facet pairs differ")
+            r1, c1 = self.pairs1.coo_pattern()
+            self.K1 = _coo_matrix(comm, self.A1, r1, c1)
+            self.J1 = self.A1.duplicate(copy=True)
+            self._set_K(self._initial_secant(), level=1)
+            self.J1.axpy(1.0, self.K1, PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
+            self.J1.setNearNullSpace(self.A1.getNearNullSpace())
+        self.Kt = _coo_matrix(comm, self.A, rows, cols)
+        self.Jt = self.J.duplicate(copy=True)
+        self._secant_built: FloatArray | None = None
+        self._install_operators()
+        self.Au = self.b.duplicate()
+        self.R = self.b.duplicate()
+        self.du = self.b.duplicate()
+        self.f = self.b.duplicate()
+        self.rebuilds = 0
+
+    # -- interface operators -----------------------------------------------------------
+    def _laws_eval(self, jump: FloatArray, kappa_prev: FloatArray) -> CohesiveState:
+        """Evaluate the law of each pair class at all quadrature points (flattened)."""
+        m, nq = self.kappa.shape
+        j = jump.reshape(m * nq, 3)
+        kp = kappa_prev.reshape(m * nq)
+        gb = np.repeat(self.is_gb, nq)
+        out: dict[str, FloatArray] = {}
+        for law, sel in ((self.laws.gb, gb), (self.laws.cse, ~gb)):
+            if not np.any(sel):
+                continue
+            st = law.evaluate(j[sel], self._normal_q[sel], kp[sel])
+            for name in ("traction", "tangent", "secant", "kappa", "damage", "opening", "shear"):
+                arr = getattr(st, name)
+                if name not in out:
+                    out[name] = np.zeros((m * nq, *arr.shape[1:]))
+                out[name][sel] = arr
+        if not out:  # no pair on this rank
+            z = np.zeros((0,))
+            return CohesiveState(
+                np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros((0, 3, 3)), z, z, z, z
+            )
+        return CohesiveState(**out)
+
+    def _initial_secant(self) -> FloatArray:
+        """Secant of every point at zero jump and the committed history."""
+        m, nq = self.kappa.shape
+        st = self._laws_eval(np.zeros((m, nq, 3)), self.kappa)
+        return st.secant
+
+    def _set_K(self, secant: FloatArray, level: int = 2) -> None:
+        m, nq = self.kappa.shape
+        K = secant.reshape(m, nq, 3, 3)
+        mat, pairs = (self.K, self.pairs) if level == 2 else (self.K1, self.pairs1)
+        assert mat is not None
+        mat.setValuesCOO(pairs.matrix_values(K), addv=PETSc.InsertMode.INSERT_VALUES)
+        mat.assemble()
+
+    def _install_operators(self, tangent: bool = False) -> None:
+        """J (or the tangent J_t) as the operator, the secant J as the preconditioner."""
+        self.ksp.setOperators(self.Jt if tangent else self.J, self.J)
+        if self.p_multigrid:
+            assert self.J1 is not None
+            pc = self.ksp.getPC()
+            pc.getMGCoarseSolve().setOperators(self.J1, self.J1)
+            pc.getMGSmoother(1).setOperators(self.J, self.J)
+        self.ksp.setUp()
+
+    def _set_tangent(self, tangent: FloatArray) -> None:
+        """J_t = A + K_t on the union pattern."""
+        m, nq = self.kappa.shape
+        self.Kt.setValuesCOO(
+            self.pairs.matrix_values(tangent.reshape(m, nq, 3, 3)),
+            addv=PETSc.InsertMode.INSERT_VALUES,
+        )
+        self.Kt.assemble()
+        S = PETSc.Mat.Structure.SUBSET_NONZERO_PATTERN
+        self.A.copy(self.Jt, S)
+        self.Jt.axpy(1.0, self.Kt, S)
+
+    def _rebuild(self, secant: FloatArray) -> None:
+        """J = A + K_sec (and the P1 level), preconditioner set up again."""
+        S = PETSc.Mat.Structure.SUBSET_NONZERO_PATTERN
+        self._set_K(secant)
+        self.A.copy(self.J, S)
+        self.J.axpy(1.0, self.K, S)
+        if self.p_multigrid:
+            assert self.J1 is not None and self.A1 is not None and self.K1 is not None
+            self._set_K(secant, level=1)
+            self.A1.copy(self.J1, S)
+            self.J1.axpy(1.0, self.K1, S)
+        self._install_operators()
+        self._secant_built = secant.copy()
+        self.rebuilds += 1
+
+    def _needs_rebuild(self, secant: FloatArray) -> bool:
+        local = 1
+        if self._secant_built is not None and len(secant):
+            scale = np.abs(self._secant_built).max(axis=(1, 2)) + 1e-300
+            change = np.abs(secant - self._secant_built).max(axis=(1, 2)) / scale
+            local = int(change.max() > self.rebuild_tol)
+        elif self._secant_built is not None:
+            local = 0
+        return bool(self.mesh.comm.allreduce(local, op=_max_op()))
+
+    def _interface_force(self) -> CohesiveState:
+        """Evaluate the laws at the current u; f = ∫ t·⟦v⟧ into self.f."""
+        m, nq = self.kappa.shape
+        vals = self.pairs.gather(self.u)
+        jump = self.pairs.jump(vals)
+        st = self._laws_eval(jump, self.kappa)
+        with self.f.localForm() as fl:
+            fl.set(0.0)
+        self.pairs.add_to_vector(self.f, self.pairs.vector_values(st.traction.reshape(m, nq, 3)))
+        return st
+
+    # -- the solve --------------------------------------------------------------------
+    def solve(self) -> MechInfo:
+        """Newton on R(u) = A u + f(u) − b from the current u; raise SolverError on failure."""
+        t0 = time.perf_counter()
+        b = self.assemble_rhs()
+        b_norm = float(b.norm())
+        x = self.u.x.petsc_vec
+        ksp_its = 0
+        newton = 0
+        r_norm = np.inf
+        tol = self.newton_rtol * max(b_norm, 1e-300)
+        while True:
+            st = self._interface_force()
+            self.A.mult(x, self.Au)
+            self.R.waxpy(1.0, self.Au, self.f)
+            self.R.axpy(-1.0, b)
+            fem_petsc.set_bc(self.R, self.bcs)
+            if self.nullspace is not None:
+                self.nullspace.remove(self.R)
+            r_norm = float(self.R.norm())
+            if not np.isfinite(r_norm):
+                raise SolverError("mechanics: residual is NaN or Inf")
+            if r_norm <= tol or b_norm == 0.0:
+                break
+            if newton >= self.newton_max_it:
+                raise SolverError(
+                    f"mechanics: Newton did not converge in {newton} iterations "
+                    f"(|R| = {r_norm:.3e}, tolerance {tol:.3e})"
+                )
+            if self._secant_built is None or self._needs_rebuild(st.secant):
+                self._rebuild(st.secant)
+            softening = bool(
+                self.mesh.comm.allreduce(
+                    int(np.any(st.tangent != st.secant)) if len(st.tangent) else 0, op=_max_op()
+                )
+            )
+            if softening:
+                self._set_tangent(st.tangent)
+            self._install_operators(tangent=softening)
+            self.R.scale(-1.0)
+            with self.du.localForm() as dl:
+                dl.set(0.0)
+            self.ksp.solve(self.R, self.du)
+            check_converged(self.ksp, self.du, "mechanics")
+            ksp_its += int(self.ksp.getIterationNumber())
+            x.axpy(1.0, self.du)
+            fem_petsc.set_bc(x, self.bcs)
+            if self.nullspace is not None:
+                self.nullspace.remove(x)
+            self.u.x.scatter_forward()
+            newton += 1
+        self.state = st
+        self.kappa_trial = st.kappa.reshape(self.kappa.shape).copy()
+        return MechInfo(
+            ksp_iterations=ksp_its,
+            converged_reason=reason_name(self.ksp.getConvergedReason()),
+            residual_norm=r_norm,
+            wall_s=time.perf_counter() - t0,
+            newton_iterations=newton,
+        )
+
+    def sample(self) -> dict[str, Any]:
+        """The state of the last solve at every quadrature point of this rank's pairs, as
+        the fields of :class:`polycat.post.interfaces.InterfaceSample` (arrays (m, nq);
+        the dissipated energy uses the committed history)."""
+        if self.state is None:
+            raise RuntimeError("solve() first")
+        m, nq = self.kappa.shape
+        st = self.state
+        normal = self._normal_q
+        tn = np.einsum("pi,pi->p", st.traction, normal) if len(normal) else np.zeros(0)
+        tvec = st.traction - tn[:, None] * normal if len(normal) else np.zeros((0, 3))
+        ts = np.linalg.norm(tvec, axis=1) if len(normal) else np.zeros(0)
+        kappa = self.kappa.reshape(-1)
+        diss = np.zeros(m * nq)
+        gb = np.repeat(self.is_gb, nq)
+        for law, sel in ((self.laws.gb, gb), (self.laws.cse, ~gb)):
+            if np.any(sel):
+                diss[sel] = law.dissipated(kappa[sel])
+        return {
+            "tag": self.pair_tag.copy(),
+            "weight": self.pairs.w.copy(),
+            "tn": tn.reshape(m, nq),
+            "ts": ts.reshape(m, nq),
+            "opening": st.opening.reshape(m, nq),
+            "damage": self.laws_damage(kappa).reshape(m, nq),
+            "dissipated": diss.reshape(m, nq),
+        }
+
+    def damage_by_pair(self) -> dict[int, FloatArray]:
+        """Pair id → damage (nq,) at the committed history, for this rank's pairs."""
+        d = self.laws_damage(self.kappa.reshape(-1)).reshape(self.kappa.shape)
+        return {int(p): d[i] for i, p in enumerate(self.pairs.pair)}
+
+    def laws_damage(self, kappa: FloatArray) -> FloatArray:
+        """Damage of each (flattened) quadrature point at history ``kappa``."""
+        nq = self.nq
+        gb = np.repeat(self.is_gb, nq)
+        d = np.zeros(len(kappa))
+        for law, sel in ((self.laws.gb, gb), (self.laws.cse, ~gb)):
+            if np.any(sel):
+                d[sel] = law.damage(kappa[sel])
+        return d
+
+    # -- history ----------------------------------------------------------------------
+    def commit(self) -> None:
+        """Accept the last solve: its trial history becomes the committed history."""
+        self.kappa = self.kappa_trial.copy()
+
+    def history_state(self) -> dict[str, Any]:
+        """The committed history (for snapshots and checkpoints), by pair id."""
+        return {"pair": self.pairs.pair.copy(), "kappa": self.kappa.copy()}
+
+    def restore_history(self, state: Mapping[str, Any]) -> None:
+        """Set the committed history from :meth:`history_state` (same pairs on this rank)."""
+        pos = {int(p): i for i, p in enumerate(state["pair"])}
+        kappa = np.asarray(state["kappa"], dtype=np.float64)
+        self.kappa = np.array([kappa[pos[int(p)]] for p in self.pairs.pair]).reshape(
+            self.kappa.shape
+        )
+        self.kappa_trial = self.kappa.copy()
+        self._secant_built = None  # J is rebuilt at the next solve
+
+    def destroy(self) -> None:
+        """Free the PETSc objects."""
+        for mat in (self.J, self.K, self.J1, self.K1, self.Jt, self.Kt):
+            if mat is not None:
+                mat.destroy()
+        for vec in (self.Au, self.R, self.du, self.f):
+            vec.destroy()
+        self.pairs.destroy()
+        if self.p_multigrid:
+            self.pairs1.destroy()
+        super().destroy()
+
+
+def _for_cohesive(settings: SolverSettings) -> SolverSettings:
+    """No Galerkin projection (it assumes a constant operator) and GMRES (the tangent of a
+    softening interface is not symmetric positive definite)."""
+    import dataclasses
+
+    options = {"ksp_type": "gmres", "ksp_gmres_restart": 100, **dict(settings.mechanics_options)}
+    return dataclasses.replace(settings, projection_size=0, mechanics_options=options)
+
+
+def _coo_matrix(comm: Any, like: PETSc.Mat, rows: Sequence[int], cols: Sequence[int]) -> PETSc.Mat:
+    """An AIJ matrix with the layout of ``like`` and the COO pattern (rows, cols)."""
+    M = PETSc.Mat().create(comm=comm)
+    M.setSizes(like.getSizes())
+    M.setType(PETSc.Mat.Type.AIJ)
+    M.setPreallocationCOO(
+        np.asarray(rows, dtype=PETSc.IntType), np.asarray(cols, dtype=PETSc.IntType)
+    )
+    return M
+
+
+def _max_op() -> Any:
+    from mpi4py import MPI
+
+    return MPI.MAX
