@@ -179,8 +179,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     est = check_run(cfg, force=args.force)
     head = [f"# {note}" for note in config_notes(cfg)]
     head.append(f"# pre-flight: {est.describe()}")
+    out = _results_dir_note(cfg.output.dir)
+    if out:
+        head.append(f"# {out}")
     _say("\n".join([*head, dump_config(cfg).rstrip()]))
     return EXIT_OK
+
+
+def _results_dir_note(path: str) -> str | None:
+    """What `polycat run` would say about ``output.dir`` as it is now (None: fine)."""
+    from pathlib import Path
+
+    from polycat.simulation.restart import run_status
+
+    d = Path(path)
+    if not d.is_dir() or not any(d.iterdir()):
+        return None
+    status = run_status(d)
+    if status == "failed":
+        return f"output.dir {d} holds a failed run: polycat run replaces it"
+    if status in ("interrupted", "running"):
+        return (
+            f"output.dir {d} holds an unfinished run ({status}): polycat run refuses it; "
+            f"continue it with polycat run --resume {d}, or pass --overwrite"
+        )
+    return f"output.dir {d} is not empty ({status or 'files'}): polycat run needs --overwrite"
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

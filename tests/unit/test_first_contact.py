@@ -372,3 +372,16 @@ def test_results_directory_policy(tmp_path: Path, status: str) -> None:
     # --overwrite replaces what a run wrote, and only that
     prepare_results_dir(d, overwrite=True)
     assert sorted(p.name for p in d.iterdir()) == ["my-notes.txt"]
+
+
+def test_validate_says_what_run_would_say_about_the_results_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    _results(out, "interrupted")
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(changed(output={"dir": str(out)})))
+    assert main(["validate", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert f"# output.dir {out} holds an unfinished run (interrupted)" in text
+    assert f"polycat run --resume {out}" in text
