@@ -385,3 +385,13 @@ def test_validate_says_what_run_would_say_about_the_results_directory(
     text = capsys.readouterr().out
     assert f"# output.dir {out} holds an unfinished run (interrupted)" in text
     assert f"polycat run --resume {out}" in text
+
+
+def test_allow_outside_range_changes_no_digest_or_case_id() -> None:
+    from polycat.config.resolve import config_digest
+    from polycat.study.expand import case_id
+
+    plain = validate_config(BASE)
+    allowed = validate_config(changed(allow_outside_range=["mechanics.temperature_K"]))
+    assert config_digest(plain) == config_digest(allowed)
+    assert case_id(plain) == case_id(allowed)

@@ -114,6 +114,7 @@ def config_digest(cfg: RunConfig) -> str:
     """Hash of everything in a config that changes the answer (all but ``output``)."""
     data = cfg.model_dump(mode="json")
     data.pop("output", None)
+    data.pop("allow_outside_range", None)  # permits values, never changes the answer
     return stable_digest(data, 16)
 
 
