@@ -178,6 +178,10 @@ def build_plots(results_dir: Path) -> list[Path]:
         ax.set_title(f"{title}\nsection z = 0 at SOC {soc_s:.2f} ({which}); {drawn}", fontsize=9)
         _footnote(fig, run)
         written.append(_save(fig, out_dir / "section_hoop.png"))
+
+    from polycat.fracture_plots import build_fracture_plots
+
+    written += build_fracture_plots(d, title)
     return written
 
 

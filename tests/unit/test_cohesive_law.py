@@ -84,3 +84,18 @@ def test_pure_shear_strength_and_energy() -> None:
 def test_refuses_a_snapping_law() -> None:
     with pytest.raises(ValueError, match="final opening"):
         CohesiveLaw(k0=10.0, strength=100.0, energy=1.0)  # δ0 = 10 > δf = 0.02
+
+
+def test_viscous_history_relaxes_towards_the_opening_and_its_tangent_is_exact() -> None:
+    law = CohesiveLaw(k0=1e4, strength=100.0, energy=1.0)  # δ0 = 0.01, δf = 0.02
+    j = np.array([[0.0, 0.0, 0.016]])
+    st = law.evaluate(j, N, np.array([0.012]), rate=3.0)
+    assert st.kappa[0] == pytest.approx(0.012 + 0.75 * 0.004)  # r/(1+r) of the way
+    assert law.evaluate(j, N, np.array([0.012]), rate=np.inf).kappa[0] == pytest.approx(0.016)
+    h = 1e-9
+    e = np.array([[0.0, 0.0, h]])
+    fd = (
+        law.evaluate(j + e, N, np.array([0.012]), rate=3.0).traction[0, 2]
+        - law.evaluate(j - e, N, np.array([0.012]), rate=3.0).traction[0, 2]
+    ) / (2 * h)
+    assert st.tangent[0, 2, 2] == pytest.approx(fd, rel=1e-5)

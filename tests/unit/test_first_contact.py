@@ -395,3 +395,11 @@ def test_allow_outside_range_changes_no_digest_or_case_id() -> None:
     allowed = validate_config(changed(allow_outside_range=["mechanics.temperature_K"]))
     assert config_digest(plain) == config_digest(allowed)
     assert case_id(plain) == case_id(allowed)
+
+
+def test_interface_laws_have_plausibility_ranges_too() -> None:
+    data = changed(
+        interfaces={"grain_boundary": {"model": "cohesive", "fracture_energy_J_m2": 500.0}}
+    )
+    with pytest.raises(ConfigError, match=r"interfaces\.grain_boundary\.fracture_energy_J_m2"):
+        validate_config(data)

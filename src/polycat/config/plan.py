@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from polycat.fem.interfaces.cohesive import CohesiveLaw
 from polycat.fem.settings import MechanicsBC, SolverSettings
 from polycat.geometry.spec import GeometrySpec
 from polycat.materials import CathodeMaterial, ElectrolyteMaterial
 
 __all__ = [
+    "InterfacesSpec",
     "LoadingSpec",
     "LoopSpec",
     "MechanicsSpec",
@@ -153,6 +155,37 @@ class OutputSpec:
 
 
 @dataclass(frozen=True)
+class InterfacesSpec:
+    """Cohesive interfaces (the mesh is split along every GB and the CAM–SE interface).
+
+    Attributes:
+        gb, cse: the laws of the grain boundaries and of the CAM–SE interface (a class the
+            config leaves bonded gets an unbreakable stiff bond).
+        gb_model, cse_model: ``cohesive`` or ``bonded``, as configured.
+        gb_transport: ``blocked_when_cracked`` or ``continuous``.
+        cse_transport: ``contact_only`` or ``uniform``.
+        h_gb_um_s: Li transmission coefficient of an intact grain boundary, µm/s.
+        viscosity_s: time of the viscous regularisation of damage, s (0: none).
+        resolution: per class, how the mesh resolves the cohesive zone (for run.json):
+            zone length, element size, elements in the zone, configured and used strength.
+    """
+
+    gb: CohesiveLaw
+    cse: CohesiveLaw
+    gb_model: str
+    cse_model: str
+    gb_transport: str
+    cse_transport: str
+    h_gb_um_s: float
+    viscosity_s: float
+    resolution: tuple[tuple[str, tuple[tuple[str, float | str | bool], ...]], ...]
+
+    def resolution_dict(self) -> dict[str, dict[str, float | str | bool]]:
+        """:attr:`resolution` as nested dicts."""
+        return {k: dict(v) for k, v in self.resolution}
+
+
+@dataclass(frozen=True)
 class RunPlan:
     """One run, resolved: what `polycat run` executes.
 
@@ -167,6 +200,7 @@ class RunPlan:
         loop: stepping, step cuts, checkpoints.
         readers: failure criteria of the readers.
         output: results and mesh directories.
+        interfaces: cohesive interfaces, or None (every interface bonded, conforming mesh).
         digest: hash of everything that changes the answer (all but ``output``).
         config_json: the resolved config as JSON (provenance).
         config_yaml: the resolved config as written to ``config.resolved.yaml``.
@@ -189,6 +223,7 @@ class RunPlan:
     config_json: str
     config_yaml: str
     defaulted: Mapping[str, Any] = field(default_factory=dict)
+    interfaces: InterfacesSpec | None = None
 
     def config_data(self) -> dict[str, Any]:
         """The resolved config as a (fresh) mapping."""

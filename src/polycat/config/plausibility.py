@@ -99,6 +99,16 @@ _ADHESION = PlausibleRange(
     "no measured value; cohesive-zone models use 1-1000 MPa", "100 MPa = 1e8 Pa",
 )  # fmt: skip
 
+_ENERGY = PlausibleRange(
+    1e-3, 100.0, "J/m²", "interface fracture energy",
+    "NMC811 grain boundaries ~0.5 J/m²; CAM-SE interfaces 0.8-2.4 J/m² (DFT); SE bulk 1-6 J/m²",
+    "0.5 J/m² = 0.5 N/m = 5e-4 N/mm",
+)  # fmt: skip
+_PENALTY = PlausibleRange(
+    1e-2, 1e8, "GPa/µm", "cohesive (penalty) stiffness",
+    "50 E/h: 1e3-1e6 GPa/µm for E = 20-200 GPa and h = 0.01-1 µm", "1e5 GPa/µm = 1e20 Pa/m",
+)  # fmt: skip
+
 RANGES: dict[str, PlausibleRange] = {
     "geometry.particle_radius_um": PlausibleRange(
         0.05, 100.0, "µm", "particle radius",
@@ -135,6 +145,17 @@ RANGES: dict[str, PlausibleRange] = {
         "400 MPa = 4e8 Pa",
     ),
     "readers.adhesion_strength_MPa": _ADHESION,
+    **{
+        f"interfaces.{cls}.{key}": rng
+        for cls, strength in (("grain_boundary", _STRENGTH), ("cathode_electrolyte", _ADHESION))
+        for key, rng in (
+            ("strength_MPa", strength),
+            ("shear_strength_MPa", strength),
+            ("fracture_energy_J_m2", _ENERGY),
+            ("initial_stiffness_GPa_per_um", _PENALTY),
+            ("contact_stiffness_GPa_per_um", _PENALTY),
+        )
+    },
 }  # fmt: skip
 """Field path → plausible range. ``…lattice_strain.table`` checks the strain columns of
 every row (the x column is a Li fraction, checked by the schema)."""

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from polycat.config.loading import defaulted_fields, dump_config
 from polycat.config.plan import (
+    InterfacesSpec,
     LoadingSpec,
     LoopSpec,
     MechanicsSpec,
@@ -28,6 +32,8 @@ from polycat.config.schema import (
     TableLatticeStrainConfig,
 )
 from polycat.digest import stable_digest
+from polycat.errors import ConfigError
+from polycat.fem.interfaces.cohesive import CohesiveLaw
 from polycat.fem.settings import MechanicsBC, SolverSettings
 from polycat.geometry.spec import GeometrySpec
 from polycat.materials import (
@@ -184,4 +190,165 @@ def resolve(cfg: RunConfig) -> RunPlan:
         config_json=json.dumps(cfg.model_dump(mode="json")),
         config_yaml=dump_config(cfg),
         defaulted=defaulted_fields(cfg),
+        interfaces=resolve_interfaces(cfg, cathode, electrolyte),
+    )
+
+
+# --------------------------------------------------------------------------- interfaces
+
+STIFFNESS_FACTOR = 50.0
+"""k0 = 50 E/h: the interface adds ~2 % of an element's compliance (Turon et al. 2007
+recommend α ≥ 50 for a negligible effect on the elastic response)."""
+BOND_FACTOR = 1000.0
+"""A class left ``bonded`` in a split mesh: an unbreakable bond of 1000 E/h."""
+ZONE_ELEMENTS = 3.0
+"""Elements a cohesive zone needs (Turon et al. 2007: N_e ≥ 3)."""
+RESIDUAL_FACTOR = 1e-3
+"""A fully separated point keeps 1e-3 E/h (tension and shear): a tiny traction (~1 % of a
+GB strength at a 0.01 µm opening) that keeps a grain cut free from floating."""
+LI_TRANSMISSION_FACTOR = 100.0
+"""h_GB = 100 D_max/h: an intact boundary leaves 1 % of the x drop over one element."""
+
+
+def _hill(el: IsotropicElasticity | TrigonalElasticity) -> tuple[float, float]:
+    """(E, ν) of a grain's stiffness: itself if isotropic, its Hill average if not (GPa)."""
+    if isinstance(el, IsotropicElasticity):
+        return el.E_GPa, el.nu
+    vrh = el.vrh_moduli_GPa()
+    return vrh["E_H"], vrh["nu_H"]
+
+
+def _law(
+    name: str,
+    c: Any,
+    default_strength: float,
+    default_energy: float | None,
+    material: str,
+    energy_field: str,
+    E_GPa: float,
+    E_plane_GPa: float,
+    h_um: float,
+) -> tuple[CohesiveLaw, dict[str, float | str | bool]]:
+    """The law of one interface class and how the mesh resolves its cohesive zone."""
+    where = f"interfaces.{name}"
+    k0 = (c.initial_stiffness_GPa_per_um or 0.0) * 1e3
+    if c.model == "bonded":
+        k_bond = k0 or BOND_FACTOR * E_GPa * 1e3 / h_um
+        law = CohesiveLaw(k_bond, 1.0, 1.0, breakable=False)
+        return law, {"model": "bonded", "initial_stiffness_MPa_per_um": k_bond}
+    strength = c.strength_MPa or default_strength
+    energy = c.fracture_energy_J_m2 or default_energy
+    if energy is None:
+        raise ConfigError(
+            f"{where}.fracture_energy_J_m2: the material {material} has no {energy_field}; "
+            "give the fracture energy in J/m² (e.g. 0.5)"
+        )
+    k0 = k0 or STIFFNESS_FACTOR * E_GPa * 1e3 / h_um
+    Ep = E_plane_GPa * 1e3
+    zone = Ep * energy / strength**2  # µm (MPa·µm / MPa)
+    elements = zone / h_um
+    used = strength
+    reduced = False
+    if elements < ZONE_ELEMENTS and c.strength_reduction == "turon":
+        used = min(
+            strength, float(np.sqrt(9.0 * np.pi * Ep * energy / (32.0 * ZONE_ELEMENTS * h_um)))
+        )
+        reduced = used < strength
+    used_zone = Ep * energy / used**2
+    law = CohesiveLaw(
+        k0=k0,
+        strength=used,
+        energy=energy,
+        shear_strength=None
+        if c.shear_strength_MPa is None
+        else c.shear_strength_MPa * used / strength,
+        contact_stiffness=None
+        if c.contact_stiffness_GPa_per_um is None
+        else c.contact_stiffness_GPa_per_um * 1e3,
+        residual=min(1e-3, RESIDUAL_FACTOR * E_GPa * 1e3 / h_um / k0),
+    )
+    if not law.delta_f > 10.0 * law.delta_0:
+        raise ConfigError(
+            f"{where}: the elastic opening σ_c/k0 = {law.delta_0:.3g} µm is not small against "
+            f"the final opening 2 G_c/σ_c = {law.delta_f:.3g} µm; raise "
+            f"{where}.initial_stiffness_GPa_per_um (now {k0 / 1e3:.3g} GPa/µm)"
+        )
+    info: dict[str, float | str | bool] = {
+        "model": "cohesive",
+        "strength_MPa": strength,
+        "strength_used_MPa": used,
+        "strength_reduced": reduced,
+        "fracture_energy_J_m2": energy,
+        "initial_stiffness_MPa_per_um": k0,
+        "element_size_um": h_um,
+        "zone_length_um": zone,
+        "elements_in_zone": elements,
+        "zone_length_used_um": used_zone,
+        "elements_in_zone_used": used_zone / h_um,
+        "under_resolved": used_zone / h_um < ZONE_ELEMENTS,
+    }
+    return law, info
+
+
+def _max_diffusivity(cathode: CathodeMaterial) -> float:
+    """The largest D (m²/s) of the cathode over its x window."""
+    lo, hi = cathode.x_window
+    x = np.linspace(lo, hi, 201)
+    D = cathode.diffusivity
+    if D.constant_value is not None:
+        return float(D.constant_value)
+    return float(np.max(np.asarray(D(x, np), dtype=np.float64)))
+
+
+def resolve_interfaces(
+    cfg: RunConfig, cathode: CathodeMaterial, electrolyte: ElectrolyteMaterial | None
+) -> InterfacesSpec | None:
+    """The cohesive interfaces of ``cfg``, or None when every interface is bonded."""
+    itf = cfg.interfaces
+    if not itf.cohesive:
+        return None
+    g = cfg.geometry
+    h = g.interface_mesh_size_um or g.mesh_size_um
+    E_p, nu_p = _hill(cathode.elasticity)
+    gb_law, gb_info = _law(
+        "grain_boundary",
+        itf.grain_boundary,
+        cathode.gb_strength_MPa,
+        cathode.gb_fracture_energy_J_m2,
+        cathode.name,
+        "gb_fracture_energy_J_m2",
+        E_p,
+        E_p / (1.0 - nu_p**2),
+        h,
+    )
+    if electrolyte is None:  # (refused by the schema for a cohesive interface)
+        raise ConfigError("interfaces: a split mesh needs an electrolyte matrix")
+    E_s, nu_s = electrolyte.E_GPa, electrolyte.nu
+    # bimaterial plane-strain modulus of the interface: 2 / (1/E'_1 + 1/E'_2)
+    E_pl = 2.0 / ((1 - nu_p**2) / E_p + (1 - nu_s**2) / E_s)
+    cse_law, cse_info = _law(
+        "cathode_electrolyte",
+        itf.cathode_electrolyte,
+        electrolyte.adhesion_strength_MPa,
+        electrolyte.interface_fracture_energy_J_m2,
+        electrolyte.name,
+        "interface_fracture_energy_J_m2",
+        min(E_p, E_s),
+        E_pl,
+        h,
+    )
+    h_gb = LI_TRANSMISSION_FACTOR * _max_diffusivity(cathode) * 1e12 / g.mesh_size_um
+    return InterfacesSpec(
+        gb=gb_law,
+        cse=cse_law,
+        gb_model=itf.grain_boundary.model,
+        cse_model=itf.cathode_electrolyte.model,
+        gb_transport=itf.grain_boundary.li_transport,
+        cse_transport=itf.cathode_electrolyte.li_transport,
+        h_gb_um_s=h_gb,
+        viscosity_s=itf.viscous_regularization_soc * 3600.0 / cfg.loading.c_rate,
+        resolution=(
+            ("grain_boundary", tuple(gb_info.items())),
+            ("cathode_electrolyte", tuple(cse_info.items())),
+        ),
     )

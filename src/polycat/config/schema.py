@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from polycat.config.interfaces_schema import InterfacesConfig
 from polycat.config.materials_schema import (  # noqa: F401  (re-exported)
     AnisotropicElasticityConfig,
     CathodeConfig,
@@ -339,6 +340,7 @@ class RunConfig(Section):
     )
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
     readers: ReadersConfig = Field(default_factory=ReadersConfig)  # type: ignore[arg-type]
+    interfaces: InterfacesConfig = Field(default_factory=InterfacesConfig)  # type: ignore[arg-type]
     output: OutputConfig = Field(default_factory=OutputConfig)  # type: ignore[arg-type]
 
     @model_validator(mode="after")
@@ -354,7 +356,24 @@ class RunConfig(Section):
                 "mechanics.boundary: stack_pressure acts on the box faces outer_zmin/outer_zmax; "
                 f"it needs geometry.matrix: box (got {g.matrix})"
             )
-        if g.dim == 2 and self.orientation.texture != "fixed":
-            # 2D plane strain: orientations are still 3D rotations; nothing to reject.
-            pass
+        itf = self.interfaces
+        if itf.grain_boundary.model == "cohesive" and g.n_grains == 1:
+            raise ValueError(
+                "interfaces.grain_boundary.model: cohesive needs grain boundaries, but "
+                "geometry.n_grains is 1 (a single crystal); set model: bonded or more grains"
+            )
+        if itf.cathode_electrolyte.model == "cohesive" and g.matrix == "none":
+            raise ValueError(
+                "interfaces.cathode_electrolyte.model: cohesive needs an electrolyte, but "
+                "geometry.matrix is none; set model: bonded or a box/shell matrix"
+            )
+        if itf.cohesive and g.dim == 2:
+            raise ValueError(
+                "interfaces: cohesive interfaces are implemented in 3D only (geometry.dim: 3)"
+            )
+        if itf.cohesive and self.coupling == "two_way":
+            raise ValueError(
+                "interfaces: cohesive interfaces are not yet combined with coupling: two_way; "
+                "use coupling: one_way"
+            )
         return self

@@ -57,6 +57,7 @@ class RunRecord:
     dofs: dict[str, int] | None = None
     diff_newton: list[int] = field(default_factory=list)
     mech_iterations: list[int] = field(default_factory=list)
+    mech_newton: list[int] = field(default_factory=list)
     step_cuts: list[dict[str, Any]] = field(default_factory=list)
     max_mass_error: float = 0.0
     peak_rss_mb: list[float] | None = None
@@ -68,6 +69,7 @@ class RunRecord:
         return {
             "diff_newton": self.diff_newton,
             "mech_iterations": self.mech_iterations,
+            "mech_newton": self.mech_newton,
             "max_mass_error": self.max_mass_error,
             "step_cuts": self.step_cuts,
             "peak_rss_mb_per_rank": self.peak_rss_mb,
@@ -78,6 +80,7 @@ class RunRecord:
         """Continue the counters of a checkpoint (see :meth:`counters`)."""
         self.diff_newton = list(state["diff_newton"])
         self.mech_iterations = list(state["mech_iterations"])
+        self.mech_newton = list(state.get("mech_newton", []))
         self.max_mass_error = float(state["max_mass_error"])
         self.step_cuts = list(state["step_cuts"])
         self.peak_rss_mb = state.get("peak_rss_mb_per_rank")
@@ -115,6 +118,8 @@ class ProvenanceExporter:
         record: the run's record (shared with the run loop).
         materials: names and strengths used (shown in plots and tables).
         config: the resolved config.
+        interfaces: the cohesive interfaces as run (laws, cohesive-zone resolution), or
+            None when every interface is bonded.
     """
 
     def __init__(
@@ -125,12 +130,14 @@ class ProvenanceExporter:
         record: RunRecord,
         materials: Mapping[str, Any],
         config: Mapping[str, Any],
+        interfaces: Mapping[str, Any] | None = None,
     ) -> None:
         self.out = Path(out)
         self.rank, self.ranks = rank, ranks
         self.record = record
         self.materials = dict(materials)
         self.config = dict(config)
+        self.interfaces = None if interfaces is None else dict(interfaces)
 
     def setup(self) -> None:
         """Nothing to create before the first report."""
@@ -159,11 +166,13 @@ class ProvenanceExporter:
                 "time_steps": len(r.diff_newton),
                 "diffusion_newton_iterations": r.diff_newton,
                 "mechanics_ksp_iterations": r.mech_iterations,
+                "mechanics_newton_iterations": r.mech_newton,
                 "mass_balance_error_max": r.max_mass_error,
             },
             "reported_soc": r.reported_soc,
             "last_completed_soc": r.reported_soc[-1] if r.reported_soc else None,
             "materials": self.materials,
+            "interfaces": self.interfaces,
             "config": self.config,
         }
         write_json_atomic(self.out / "run.json", data)

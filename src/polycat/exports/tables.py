@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from polycat.fileio import write_csv_atomic
-from polycat.post.soc import FACET_COLUMNS, SocReport
+from polycat.post.soc import COHESIVE_COLUMNS, FACET_COLUMNS, OPENING_KEYS, SocReport
 from polycat.reports import soc_tag
 
 __all__ = [
@@ -45,7 +45,6 @@ SUMMARY_COLUMNS = (
     "gb_tn_mean_MPa",
     "gb_tn_tensile_mean_MPa",
     "interface_tn_mean_MPa",
-    "radial_gap_mean_um",
     "se_sigma_r_max_MPa",
     "se_sigma_r_min_MPa",
     "se_sigma_hoop_max_MPa",
@@ -55,9 +54,11 @@ SUMMARY_COLUMNS = (
     "mech_ksp_iterations",
     "x_min_particle",
     "x_max_particle",
+    *COHESIVE_COLUMNS,
 )
 """summary.csv, one row per report SOC. Without an electrolyte the ``se_*``, interface
-and delamination columns are empty (not applicable)."""
+and delamination columns are empty (not applicable); the risk columns are empty for
+cohesive interfaces and the damage/opening columns for bonded ones."""
 
 BOUNDARY_COLUMNS = (
     "soc",
@@ -73,6 +74,7 @@ BOUNDARY_COLUMNS = (
     "ts_max_MPa",
     "risk_max",
     "area_fraction_at_risk",
+    *OPENING_KEYS,
 )
 """boundaries.csv, per SOC and per grain boundary (kind gb) or interface patch."""
 
@@ -153,6 +155,11 @@ class TablesExporter:
         if report.facets is not None:
             check_columns("facets", report.facets, FACET_COLUMNS)
             write_csv_atomic(out / "facets" / f"gb_soc_{tag}.csv", report.facets, FACET_COLUMNS)
+        if report.interface_facets is not None:
+            check_columns("facets", report.interface_facets, FACET_COLUMNS)
+            write_csv_atomic(
+                out / "facets" / f"interface_soc_{tag}.csv", report.interface_facets, FACET_COLUMNS
+            )
 
     def close(self) -> None:
         """The tables are complete on disk after every write."""

@@ -193,6 +193,7 @@ class ChemoMechanicsModel:
             ds = ufl.Measure("ds", domain=mesh, subdomain_data=dom.facet_tags)
             L += pressure_rhs(test, self.pressure, ds(boundary.pressure_tag))
         self.cohesive: CohesiveElasticitySolver | None = None
+        self.viscosity_s = 0.0 if interfaces is None else float(interfaces.viscosity_s)
         if interfaces is None:
             self.elasticity = ElasticitySolver(u, a, L, dom.facet_tags, boundary, settings)
         else:
@@ -357,6 +358,8 @@ class ChemoMechanicsModel:
         """
         wall = {"diffusion": 0.0, "eigenstrain": 0.0, "mechanics": 0.0, "coupling": 0.0}
         flux = self.flux_for_rate(x_rate_per_s)
+        if self.cohesive is not None:
+            self.cohesive.rate = dt_s / self.viscosity_s if self.viscosity_s > 0 else np.inf
         m_old = self.mean_x()
         t = time.perf_counter()
         dinfo = self.diffusion.step(dt_s, flux)

@@ -23,7 +23,14 @@ from mpi4py import MPI
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CRACKED", "InterfaceSample", "interface_rows", "interface_summary"]
+__all__ = [
+    "CRACKED",
+    "InterfaceSample",
+    "gather_pair_facets",
+    "interface_rows",
+    "interface_summary",
+    "isolated_volume_fraction",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -174,3 +181,76 @@ def interface_rows(comm: MPI.Comm, s: InterfaceSample, tags: Sequence[int]) -> l
             }
         )
     return rows
+
+
+def gather_pair_facets(
+    comm: MPI.Comm, pairs: Any, s: InterfaceSample, mask: NDArray[np.bool_]
+) -> list[dict[str, Any]] | None:
+    """One row per facet pair selected by ``mask`` (area-weighted means over its
+    quadrature points): tag, area, t_n, t_s, midpoint, damage, opening; gathered on rank
+    0 (None elsewhere), sorted by tag and midpoint. ``pairs``: the
+    :class:`~polycat.fem.interfaces.pairs.FacetPairs` the sample belongs to."""
+    w = s.weight[mask]
+    a = w.sum(axis=1) if len(w) else np.zeros(0)
+
+    def mean(v: FloatArray) -> FloatArray:
+        return (w * v[mask]).sum(axis=1) / np.maximum(a, 1e-300) if len(w) else np.zeros(0)
+
+    local = (
+        np.column_stack(
+            [
+                s.tag[mask],
+                pairs.area[mask],
+                mean(s.tn),
+                mean(s.ts),
+                pairs.midpoint[mask],
+                mean(s.damage),
+                mean(s.opening),
+            ]
+        )
+        if np.any(mask)
+        else np.zeros((0, 9))
+    )
+    parts = comm.gather(local, root=0)
+    if parts is None:
+        return None
+    allv = np.concatenate(parts, axis=0)
+    allv = allv[np.lexsort((allv[:, 6], allv[:, 5], allv[:, 4], allv[:, 0]))]
+    names = ("tag", "area_um2", "tn_MPa", "ts_MPa", "x_um", "y_um", "z_um", "damage", "opening_um")
+    return [dict(zip(names, (int(v[0]), *map(float, v[1:])), strict=True)) for v in allv]
+
+
+def isolated_volume_fraction(
+    grains: Sequence[dict[str, Any]],
+    tags: Any,
+    gb_rows: Sequence[dict[str, Any]],
+    cse_rows: Sequence[dict[str, Any]],
+) -> float:
+    """Volume fraction of the particle in grains with no Li path left to the electrolyte.
+
+    A grain is connected when its interface patch has area still in contact, or when it
+    shares a grain boundary that is not completely cracked with a connected grain (the
+    rows are those of :func:`interface_rows`, in the order of ``tags.gb`` and
+    ``tags.interface``; ``grains``: rows with ``grain`` and ``volume_um3``)."""
+    volume = {int(g["grain"]): float(g["volume_um3"]) for g in grains}
+    neighbours: dict[int, list[int]] = {g: [] for g in volume}
+    for tag, row in zip(sorted(tags.gb), gb_rows, strict=True):
+        if row["area_um2"] > 0 and row["cracked_area_fraction"] < CRACKED:
+            i, j = tags.gb[tag]
+            neighbours[i].append(j)
+            neighbours[j].append(i)
+    reached = set()
+    stack = [
+        tags.interface[tag]
+        for tag, row in zip(sorted(tags.interface), cse_rows, strict=True)
+        if row["area_um2"] > 0 and row["cracked_area_fraction"] < CRACKED
+    ]
+    while stack:
+        g = stack.pop()
+        if g in reached:
+            continue
+        reached.add(g)
+        stack.extend(neighbours[g])
+    total = sum(volume.values())
+    lost = sum(v for g, v in volume.items() if g not in reached)
+    return lost / total if total > 0 else float("nan")

@@ -27,12 +27,18 @@ from polycat.errors import SolverError
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.geometry.tags import ParticleTags
 from polycat.materials import LatticeStrainLaw
+from polycat.post.interfaces import (
+    InterfaceSample,
+    gather_pair_facets,
+    interface_rows,
+    interface_summary,
+    isolated_volume_fraction,
+)
 from polycat.post.readers import (
     ReaderSettings,
     derive_samples,
     facet_statistics,
     grain_rows,
-    radial_displacement_mean,
     radial_profile,
     stress_summary,
 )
@@ -43,7 +49,36 @@ __all__ = ["FACET_COLUMNS", "SocReader", "SocReport", "collective_failure"]
 
 log = logging.getLogger("polycat")
 
-FACET_COLUMNS = ("tag", "area_um2", "tn_MPa", "ts_MPa", "x_um", "y_um", "z_um")
+FACET_COLUMNS = (
+    "tag", "area_um2", "tn_MPa", "ts_MPa", "x_um", "y_um", "z_um", "damage", "opening_um",
+)  # fmt: skip
+COHESIVE_COLUMNS = (
+    "gb_damaged_area_fraction",
+    "gb_cracked_area_fraction",
+    "gb_opening_mean_um",
+    "gb_opening_max_um",
+    "interface_damaged_area_fraction",
+    "interface_debonded_area_fraction",
+    "interface_opening_mean_um",
+    "interface_opening_max_um",
+    "interface_contact_area_fraction",
+    "dissipated_energy_pJ",
+    "isolated_volume_fraction",
+)
+"""Summary columns of cohesive interfaces (empty for bonded runs)."""
+INTERFACE_COLUMNS = (
+    "interface_tn_max_MPa",
+    "delam_risk_max",
+    "interface_area_fraction_at_risk",
+    "interface_tn_mean_MPa",
+)
+OPENING_KEYS = (
+    "damaged_area_fraction",
+    "cracked_area_fraction",
+    "opening_mean_um",
+    "opening_max_um",
+)
+BOUNDARY_KEYS = ("area_um2", "tn_mean_MPa", "tn_max_MPa", "tn_min_MPa", "ts_mean_MPa", "ts_max_MPa")
 SE_COLUMNS = (
     "se_sigma_r_max_MPa",
     "se_sigma_r_min_MPa",
@@ -78,6 +113,8 @@ class SocReport:
         facets: every GB facet (facets/gb_soc_XXX.csv rows); rank 0 only, else None.
         section: the z = 0 section of σ_hoop and the region (grain / electrolyte tag) at
             each point (arrays); rank 0 only, else None.
+        interface_facets: cohesive runs: every CAM–SE interface facet
+            (facets/interface_soc_XXX.csv rows); rank 0 only, else None.
     """
 
     soc: float
@@ -88,6 +125,7 @@ class SocReport:
     grains: list[dict[str, Any]]
     facets: list[dict[str, Any]] | None
     section: dict[str, Any] | None
+    interface_facets: list[dict[str, Any]] | None = None
 
 
 class SocReader:
@@ -174,33 +212,51 @@ class SocReader:
         row.update(stresses)
         profile = radial_profile(comm, samples, d, r)
         grains = grain_rows(comm, samples, d, r)
+        if m.cohesive is not None:
+            itf_part, b_rows, facets, itf_facets = self._cohesive_interfaces(soc, grains)
+        else:
+            itf_part, b_rows, facets = self._bonded_interfaces(soc)
+            itf_facets = None
+        row.update(itf_part)
+        x_lo, x_hi = self._x_extremes()
+        row.update(loop_values)
+        row["x_min_particle"], row["x_max_particle"] = x_lo, x_hi
+        return SocReport(
+            soc=soc,
+            time_s=t_s,
+            summary=row,
+            profile=profile,
+            boundaries=b_rows,
+            grains=[{"soc": soc, **g} for g in grains],
+            facets=facets,
+            section=self._section(),
+            interface_facets=itf_facets,
+        )
+
+    # -- interfaces ----------------------------------------------------------------
+    def _bonded_interfaces(
+        self, soc: float
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]] | None]:
+        """Tractions of bonded interfaces read from the stress (conforming mesh)."""
+        comm, r = self.mesh.comm, self.settings
         gb_tags = list(self.tags.gb)
         gb = sample_facets(self.mesh, self.facet_tags, gb_tags, self.sigma)
         gb_all, gb_rows = facet_statistics(
             comm, gb, gb_tags, r.gb_strength_MPa, r.gb_shear_strength_MPa
         )
-        row.update(
-            {
-                "gb_tn_max_MPa": gb_all["tn_max_MPa"],
-                "gb_risk_max": gb_all["risk_max"],
-                "gb_area_fraction_at_risk": gb_all["area_fraction_at_risk"],
-                "gb_tn_mean_MPa": gb_all["tn_mean_MPa"],
-                "gb_tn_tensile_mean_MPa": gb_all["tn_tensile_mean_MPa"],
-            }
-        )
+        part: dict[str, Any] = {
+            "gb_tn_max_MPa": gb_all["tn_max_MPa"],
+            "gb_risk_max": gb_all["risk_max"],
+            "gb_area_fraction_at_risk": gb_all["area_fraction_at_risk"],
+            "gb_tn_mean_MPa": gb_all["tn_mean_MPa"],
+            "gb_tn_tensile_mean_MPa": gb_all["tn_tensile_mean_MPa"],
+            **dict.fromkeys(COHESIVE_COLUMNS),
+            **dict.fromkeys(INTERFACE_COLUMNS),
+        }
         b_rows = [
-            self._boundary_row(soc, "gb", t, rr)
+            self._boundary_row(soc, "gb", t, {**rr, **dict.fromkeys(OPENING_KEYS)})
             for t, rr in zip(sorted(self.tags.gb), gb_rows, strict=True)
         ]
-        interface = dict.fromkeys(
-            (
-                "interface_tn_max_MPa",
-                "delam_risk_max",
-                "interface_area_fraction_at_risk",
-                "interface_tn_mean_MPa",
-                "radial_gap_mean_um",
-            )
-        )
         if r.adhesion_strength_MPa is not None and self.tags.interface:
             itf_tags = list(self.tags.interface)
             itf = sample_facets(
@@ -212,33 +268,81 @@ class SocReader:
                 at="cell",
             )
             if_all, if_rows = facet_statistics(comm, itf, itf_tags, r.adhesion_strength_MPa)
-            interface.update(
+            part.update(
                 {
                     "interface_tn_max_MPa": if_all["tn_max_MPa"],
                     "delam_risk_max": if_all["risk_max"],
                     "interface_area_fraction_at_risk": if_all["area_fraction_at_risk"],
                     "interface_tn_mean_MPa": if_all["tn_mean_MPa"],
-                    "radial_gap_mean_um": self._radial_gap(itf, samples),
                 }
             )
             b_rows += [
-                self._boundary_row(soc, "interface", t, rr)
+                self._boundary_row(soc, "interface", t, {**rr, **dict.fromkeys(OPENING_KEYS)})
                 for t, rr in zip(sorted(self.tags.interface), if_rows, strict=True)
             ]
-        row.update(interface)
-        x_lo, x_hi = self._x_extremes()
-        row.update(loop_values)
-        row["x_min_particle"], row["x_max_particle"] = x_lo, x_hi
-        return SocReport(
-            soc=soc,
-            time_s=t_s,
-            summary=row,
-            profile=profile,
-            boundaries=b_rows,
-            grains=[{"soc": soc, **g} for g in grains],
-            facets=self._gather_facets(gb),
-            section=self._section(),
-        )
+        return part, b_rows, self._gather_facets(gb)
+
+    def _cohesive_interfaces(
+        self, soc: float, grains: list[dict[str, Any]]
+    ) -> tuple[
+        dict[str, Any],
+        list[dict[str, Any]],
+        list[dict[str, Any]] | None,
+        list[dict[str, Any]] | None,
+    ]:
+        """What cohesive interfaces did: tractions of the law, damage, openings."""
+        comm = self.mesh.comm
+        assert self.model.cohesive is not None
+        sample = InterfaceSample(**self.model.cohesive.sample())
+        is_gb = sample.tag >= 100_000
+        gb = interface_summary(comm, sample.subset(is_gb))
+        cse = interface_summary(comm, sample.subset(~is_gb))
+        gb_rows = interface_rows(comm, sample.subset(is_gb), list(self.tags.gb))
+        cse_rows = interface_rows(comm, sample.subset(~is_gb), list(self.tags.interface))
+        sub = sample.subset(is_gb)
+        w = sub.weight
+        tens = comm.allreduce(float((w * np.maximum(sub.tn, 0.0)).sum()), op=MPI.SUM)
+        part: dict[str, Any] = {
+            "gb_tn_max_MPa": gb["tn_max_MPa"],
+            "gb_risk_max": None,
+            "gb_area_fraction_at_risk": None,
+            "gb_tn_mean_MPa": gb["tn_mean_MPa"],
+            "gb_tn_tensile_mean_MPa": tens / gb["area_um2"] if gb["area_um2"] > 0 else None,
+            "interface_tn_max_MPa": cse["tn_max_MPa"],
+            "delam_risk_max": None,
+            "interface_area_fraction_at_risk": None,
+            "interface_tn_mean_MPa": cse["tn_mean_MPa"],
+            "gb_damaged_area_fraction": gb["damaged_area_fraction"],
+            "gb_cracked_area_fraction": gb["cracked_area_fraction"],
+            "gb_opening_mean_um": gb["opening_mean_um"],
+            "gb_opening_max_um": gb["opening_max_um"],
+            "interface_damaged_area_fraction": cse["damaged_area_fraction"],
+            "interface_debonded_area_fraction": cse["cracked_area_fraction"],
+            "interface_opening_mean_um": cse["opening_mean_um"],
+            "interface_opening_max_um": cse["opening_max_um"],
+            "interface_contact_area_fraction": cse["contact_area_fraction"],
+            "dissipated_energy_pJ": gb["dissipated_energy_pJ"] + cse["dissipated_energy_pJ"],
+            "isolated_volume_fraction": isolated_volume_fraction(
+                grains, self.tags, gb_rows, cse_rows
+            ),
+        }
+
+        def brow(kind: str, tag: int, rr: dict[str, Any]) -> dict[str, Any]:
+            keep = {k: rr[k] for k in BOUNDARY_KEYS if k in rr}
+            keep |= {k: rr[k] for k in OPENING_KEYS}
+            return self._boundary_row(
+                soc, kind, tag, {**keep, "risk_max": None, "area_fraction_at_risk": None}
+            )
+
+        b_rows = [brow("gb", t, rr) for t, rr in zip(sorted(self.tags.gb), gb_rows, strict=True)]
+        b_rows += [
+            brow("interface", t, rr)
+            for t, rr in zip(sorted(self.tags.interface), cse_rows, strict=True)
+        ]
+        pairs = self.model.cohesive.pairs
+        facets = gather_pair_facets(comm, pairs, sample, is_gb)
+        itf_facets = gather_pair_facets(comm, pairs, sample, ~is_gb)
+        return part, b_rows, facets, itf_facets
 
     # -- pieces --------------------------------------------------------------------
     def _x_extremes(self) -> tuple[float, float]:
@@ -277,26 +381,6 @@ class SocReader:
             **{k: v for k, v in rr.items() if k != "tag"},
         }
 
-    def _radial_gap(self, itf: FacetSamples, samples: Any) -> float:
-        """Mean radial gap (µm) the particle would open at the interface if it could not
-        carry tension: bonded mean radial displacement minus the free particle's, the
-        latter estimated as R·⟨tr ε*⟩/3 (exact for an isotropic homogeneous particle)."""
-        comm, r = self.mesh.comm, self.settings
-        u = self.model.u
-        cells = itf.cells[:, 0]
-        vals = np.asarray(u.eval(itf.midpoint, cells), dtype=np.float64).reshape(len(cells), -1)
-        u3 = np.zeros((len(cells), 3))
-        u3[:, : vals.shape[1]] = vals
-        u_r = radial_displacement_mean(comm, itf, u3, r.center)
-        in_p = np.isin(samples.tag, r.grain_tags)
-        ea, ec = self.lattice.strains(np.clip(samples.x[in_p], 0.0, 1.0))
-        w = samples.weight[in_p]
-        loc = np.array([w.sum(), (w * (2 * ea + ec)).sum()])
-        tot = np.empty_like(loc)
-        comm.Allreduce(loc, tot, op=MPI.SUM)
-        u_free = r.particle_radius_um * tot[1] / tot[0] / 3.0
-        return float(u_r - u_free)
-
     def _gather_facets(self, fs: FacetSamples) -> list[dict[str, Any]] | None:
         local = (
             np.column_stack([fs.tag, fs.area, fs.t_n, fs.t_s, fs.midpoint])
@@ -309,7 +393,12 @@ class SocReader:
         allv = np.concatenate(parts, axis=0)
         allv = allv[np.lexsort((allv[:, 6], allv[:, 5], allv[:, 4], allv[:, 0]))]
         return [
-            dict(zip(FACET_COLUMNS, (int(v[0]), *map(float, v[1:])), strict=True)) for v in allv
+            {
+                **dict(zip(FACET_COLUMNS[:7], (int(v[0]), *map(float, v[1:])), strict=True)),
+                "damage": None,
+                "opening_um": None,
+            }
+            for v in allv
         ]
 
     def _section(self) -> dict[str, Any] | None:

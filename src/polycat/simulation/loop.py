@@ -86,6 +86,7 @@ class SocLoop:
                 timers.add("steps", time.perf_counter() - t)
                 if info.mechanics is not None:
                     self.record.mech_iterations.append(info.mechanics.ksp_iterations)
+                    self.record.mech_newton.append(info.mechanics.newton_iterations)
                 t_prev = t_now
                 if report:
                     on_report(i, reports[i], t_now, info)
@@ -133,7 +134,10 @@ class SocLoop:
         info: Any = None
         wall: dict[str, float] = {}
         for j in range(n_sub):
-            info = self.model.step(dt, rate, mechanics=mechanics and j == n_sub - 1)
+            last = j == n_sub - 1
+            info = self.model.step(
+                dt, rate, mechanics=mechanics and (last or self.mechanics_every_step)
+            )
             for k, v in info.wall_s.items():
                 wall[k] = wall.get(k, 0.0) + v
             newton += info.diffusion.newton_iterations

@@ -13,6 +13,7 @@ from polycat.config.plan import RunPlan
 from polycat.errors import PetscOptionsError
 from polycat.fem.diffusion import DIFF_PREFIX
 from polycat.fem.elasticity import MECH_PREFIX
+from polycat.fem.interfaces.mechanics import InterfaceLaws, InterfaceSetup
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.fem.phases import CathodePhase, MatrixPhase
 from polycat.materials import LatticeStrainLaw, TabulatedLatticeStrain
@@ -95,6 +96,20 @@ def build_problem(plan: RunPlan, loaded: LoadedMesh) -> Problem:
         c_max_mol_m3=cathode.c_max_mol_m3,
     )
     matrix = MatrixPhase(E_MPa=se.E_GPa * 1e3, nu=se.nu) if se is not None else None
+    interfaces = None
+    if plan.interfaces is not None:
+        if loaded.split is None:
+            raise ValueError("cohesive interfaces need the split mesh (load_mesh(split=True))")
+        spec = plan.interfaces
+        interfaces = InterfaceSetup(
+            loaded.split.pair_facets,
+            loaded.split.pair_tag,
+            InterfaceLaws(spec.gb, spec.cse),
+            h_gb=spec.h_gb_um_s,
+            viscosity_s=spec.viscosity_s,
+            gb_transport=spec.gb_transport,
+            cse_transport=spec.cse_transport,
+        )
     model = ChemoMechanicsModel(
         loaded.mesh,
         loaded.cell_tags,
@@ -110,6 +125,7 @@ def build_problem(plan: RunPlan, loaded: LoadedMesh) -> Problem:
         settings=plan.solver,
         coupling=plan.coupling,
         temperature_K=plan.mechanics.temperature_K,
+        interfaces=interfaces,
     )
     g, rd = plan.geometry, plan.readers
     reader = ReaderSettings(

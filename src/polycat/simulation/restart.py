@@ -88,8 +88,11 @@ def save_checkpoint(
     tag: str,
     state: Mapping[str, Any],
     fields: Mapping[str, fem.Function],
+    extra: Mapping[str, NDArray[Any]] | None = None,
 ) -> Path:
     """Write the fields and then ``state`` (the commit point) under ``out/checkpoint``.
+
+    ``extra``: more arrays for the field file (already gathered; rank 0's are written).
 
     Collective. Older field files are removed once the new state is on disk, so a kill at
     any moment leaves one complete checkpoint.
@@ -105,6 +108,8 @@ def save_checkpoint(
                 assert parts is not None
                 arrays[f"{name}__coords"] = np.concatenate([p[0] for p in parts])
                 arrays[f"{name}__values"] = np.concatenate([p[1] for p in parts])
+            for name, arr in (extra or {}).items():
+                arrays[f"extra__{name}"] = np.asarray(arr)
             fname = f"fields-{tag}.npz"
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{fname}.", suffix=".tmp")
             try:
@@ -312,3 +317,10 @@ def resume_state(out: Path, digest: str) -> dict[str, Any] | None:
     except OSError as exc:
         raise ConfigError(f"--resume {out}: directory cannot be written: {exc.strerror}") from None
     return state
+
+
+def load_extra(out: Path, state: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
+    """The extra arrays of the checkpoint's field file (every rank reads them)."""
+    path = Path(out) / CHECKPOINT_DIR / str(state["fields_file"])
+    with np.load(path) as data:
+        return {k[len("extra__") :]: data[k] for k in data.files if k.startswith("extra__")}

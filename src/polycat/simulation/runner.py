@@ -17,6 +17,8 @@ from typing import Any
 import dolfinx_solver  # noqa: F401  (orders MPI ahead of the DOLFINx bindings)
 from mpi4py import MPI
 
+import numpy as np
+
 from dolfinx import fem
 
 from polycat.config.plan import RunPlan
@@ -44,6 +46,7 @@ from polycat.simulation import prepare_mesh
 from polycat.simulation.loop import SocLoop
 from polycat.simulation.problem import Problem, build_problem, petsc_option_field
 from polycat.simulation.restart import (
+    load_extra,
     load_fields,
     prepare_results_dir,
     resume_state,
@@ -87,6 +90,7 @@ class RunSession:
             self.record,
             _materials_meta(plan),
             plan.config_data(),
+            _interfaces_meta(plan),
         )
         self.exporters: list[Exporter] = []
         self.faults = FaultInjector(self.rank)
@@ -121,7 +125,7 @@ class RunSession:
         self.stop.check(comm)
         self._phase(f"mesh ready ({timers.wall['mesh']:.1f} s); loading it on {comm.size} rank(s)")
         t = time.perf_counter()
-        loaded = load_mesh(comm, folder)
+        loaded = load_mesh(comm, folder, split=plan.interfaces is not None)
         timers.add("load_mesh", time.perf_counter() - t)
         self._phase(
             f"mesh loaded ({timers.wall['load_mesh']:.1f} s); setting up the problem (forms are "
@@ -234,7 +238,9 @@ class RunSession:
             p.schedule,
             self.record,
             self.plan.loop.max_step_cuts,
-            mechanics_every_step=self.plan.coupling == "two_way",
+            # the damage history of cohesive interfaces follows the whole load path
+            mechanics_every_step=self.plan.coupling == "two_way"
+            or self.plan.interfaces is not None,
             faults=self.faults,
             progress=self.rank == 0,
             after_step=lambda: self.stop.check(self.comm),
@@ -295,13 +301,31 @@ class RunSession:
             **self.tables.rows(),
             **self.record.counters(),
         }
-        save_checkpoint(self.comm, self.out, soc_tag(soc), state, model.state_functions())
+        extra = None
+        if model.cohesive is not None:
+            h = model.cohesive.history_state()
+            parts = self.comm.gather((h["pair"], h["kappa"], h["damage"]), root=0)
+            if parts is not None:
+                extra = {
+                    "interface_pair": np.concatenate([p[0] for p in parts]),
+                    "interface_kappa": np.concatenate([p[1] for p in parts]),
+                    "interface_damage": np.concatenate([p[2] for p in parts]),
+                }
+        save_checkpoint(self.comm, self.out, soc_tag(soc), state, model.state_functions(), extra)
 
     def _restore(self, state: dict[str, Any]) -> None:
         assert self.problem is not None
         model = self.problem.model
         load_fields(self.comm, self.out, state, model.state_functions())
-        model.restore({"history": state["diffusion"]})
+        snap: dict[str, Any] = {"history": state["diffusion"]}
+        if model.cohesive is not None:
+            extra = load_extra(self.out, state)
+            snap["interfaces"] = {
+                "pair": extra["interface_pair"],
+                "kappa": extra["interface_kappa"],
+                "damage": extra["interface_damage"],
+            }
+        model.restore(snap)
         self.tables.restore(state)
         self.record.restore(state)
         if not self.record.reported_soc:
@@ -353,6 +377,35 @@ class RunSession:
             self.provenance.write()
             if self.tables.summary and self.plan.output.plots:
                 build_plots(self.out)
+
+
+def _interfaces_meta(plan: RunPlan) -> dict[str, Any] | None:
+    """The cohesive interfaces as run: laws and how the mesh resolves their zones."""
+    spec = plan.interfaces
+    if spec is None:
+        return None
+    law = {
+        name: {
+            "initial_stiffness_MPa_per_um": lw.k0,
+            "strength_MPa": lw.strength,
+            "fracture_energy_J_m2": lw.energy,
+            "shear_strength_MPa": lw.shear_strength or lw.strength,
+            "contact_stiffness_MPa_per_um": lw.kc,
+            "residual_stiffness_fraction": lw.residual,
+            "breakable": lw.breakable,
+        }
+        for name, lw in (("grain_boundary", spec.gb), ("cathode_electrolyte", spec.cse))
+    }
+    return {
+        "laws": law,
+        "resolution": spec.resolution_dict(),
+        "li_transport": {
+            "grain_boundary": spec.gb_transport,
+            "cathode_electrolyte": spec.cse_transport,
+            "gb_transmission_um_s": spec.h_gb_um_s,
+        },
+        "viscous_regularization_s": spec.viscosity_s,
+    }
 
 
 def _materials_meta(plan: RunPlan) -> dict[str, Any]:

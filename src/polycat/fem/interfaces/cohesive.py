@@ -133,10 +133,24 @@ class CohesiveLaw:
         return np.where(kappa > self.delta_0, 0.5 * kappa * (self.strength - t), 0.0)
 
     def evaluate(
-        self, jump: FloatArray, normal: FloatArray, kappa_prev: FloatArray
+        self,
+        jump: FloatArray,
+        normal: FloatArray,
+        kappa_prev: FloatArray,
+        damage_prev: FloatArray | None = None,
+        rate: float = np.inf,
     ) -> CohesiveState:
         """Traction, tangents, trial history and damage at points with jumps ``jump``
-        (n, 3), unit normals ``normal`` (n, 3) and committed history ``kappa_prev`` (n,)."""
+        (n, 3), unit normals ``normal`` (n, 3), committed history ``kappa_prev`` (n,).
+
+        Viscous regularisation (after Gao & Bower, Model. Simul. Mater. Sci. Eng. 12 (2004)
+        453, applied to the history variable): with ``rate`` = r = Δt/η finite, the history
+        relaxes towards the current effective opening, κ = κ_prev + r/(1 + r) (λ − κ_prev)
+        for λ > κ_prev (backward Euler of κ̇ = (λ − κ)/η), which lets Newton pass the
+        snap-back of unstable crack growth; ``rate`` = ∞ (default) is the rate-independent
+        law κ = max(κ_prev, λ). Relaxing κ rather than d keeps the overstress bounded by
+        σ_c λ/κ instead of scaling with k0. ``damage_prev`` is not used (kept for the
+        call signature)."""
         jump = np.asarray(jump, dtype=np.float64)
         n = np.asarray(normal, dtype=np.float64)
         dn = np.einsum("pi,pi->p", jump, n)
@@ -146,7 +160,8 @@ class CohesiveLaw:
         dnp = np.where(pos, dn, 0.0)
         beta = self.beta
         lam = np.sqrt(dnp**2 + beta**2 * s**2)
-        kappa = np.maximum(kappa_prev, lam)
+        share = rate / (1.0 + rate) if np.isfinite(rate) else 1.0
+        kappa = np.maximum(kappa_prev, kappa_prev + share * (lam - kappa_prev))
         d = self.damage(kappa)
         floor = 1.0 - self.residual
         d_eff = np.minimum(d, floor)
@@ -161,10 +176,12 @@ class CohesiveLaw:
         tangent = secant.copy()
         if self.breakable:
             d0, df = self.delta_0, self.delta_f
-            loading = (lam >= kappa_prev) & (lam > d0) & (lam < df) & (d < floor) & (lam > 0.0)
+            loading = (lam >= kappa_prev) & (kappa > d0) & (kappa < df) & (d < floor)
+            loading &= lam > 0.0
             if np.any(loading):
                 L = lam[loading]
-                dd = df * d0 / (L**2 * (df - d0))  # d'(λ)
+                Kp = kappa[loading]
+                dd = share * df * d0 / (Kp**2 * (df - d0))  # ∂d/∂λ = d'(κ) ∂κ/∂λ
                 a = dnp[loading, None] * n[loading] + ds[loading]  # ∂(t/k)/… direction
                 g = (dnp[loading, None] * n[loading] + beta**2 * ds[loading]) / L[:, None]
                 tangent[loading] -= self.k0 * dd[:, None, None] * np.einsum("pi,pj->pij", a, g)

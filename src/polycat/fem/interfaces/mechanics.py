@@ -19,6 +19,7 @@ the same state.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from .pairs import FacetPairs
 
 __all__ = ["CohesiveElasticitySolver", "InterfaceLaws", "InterfaceSetup"]
 
+log = logging.getLogger("polycat")
+
 FloatArray = NDArray[np.float64]
 
 
@@ -72,6 +75,7 @@ class InterfaceSetup:
             (:class:`polycat.mesh.SplitTags`).
         laws: the cohesive laws.
         h_gb: Li transmission coefficient of an intact grain boundary, µm/s.
+        viscosity_s: time η of the viscous regularisation of damage, s (0: none).
         gb_transport: ``blocked_when_cracked`` or ``continuous``.
         cse_transport: ``contact_only`` or ``uniform``.
     """
@@ -80,6 +84,7 @@ class InterfaceSetup:
     pair_tag: NDArray[np.int64]
     laws: InterfaceLaws
     h_gb: float = 1.0
+    viscosity_s: float = 0.0
     gb_transport: str = "blocked_when_cracked"
     cse_transport: str = "contact_only"
 
@@ -110,7 +115,7 @@ class CohesiveElasticitySolver(ElasticitySolver):
         pair_tag: NDArray[np.int64],
         laws: InterfaceLaws,
         newton_rtol: float = 1e-6,
-        newton_max_it: int = 60,
+        newton_max_it: int = 25,
         rebuild_tol: float = 0.05,
     ) -> None:
         settings = _for_cohesive(settings)
@@ -129,12 +134,21 @@ class CohesiveElasticitySolver(ElasticitySolver):
         self.nq = nq
         self.kappa = np.zeros((m, nq))  # committed history (µm)
         self.kappa_trial = self.kappa.copy()
+        self.damage = np.zeros((m, nq))  # committed damage
+        self.damage_trial = self.damage.copy()
+        self.rate = np.inf
+        """Δt/η of the viscous regularisation for the next solve (∞: rate-independent);
+        the problem sets it from the time step."""
         self.state: CohesiveState | None = None
         comm = self.mesh.comm
         # The interface matrices (COO, global indices) and J = A + K on the union pattern.
         rows, cols = self.pairs.coo_pattern()
         self.K = _coo_matrix(comm, self.A, rows, cols)
         self._normal_q = np.repeat(self.pairs.normal, nq, axis=0)
+        self._k0_q = np.repeat(
+            np.where(self.is_gb, laws.gb.k0 * laws.gb.residual, laws.cse.k0 * laws.cse.residual),
+            nq,
+        )
         self.J = self.A.duplicate(copy=True)
         self._set_K(self._initial_secant())
         self.J.axpy(1.0, self.K, PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
@@ -157,6 +171,8 @@ class CohesiveElasticitySolver(ElasticitySolver):
             self.J1.setNearNullSpace(self.A1.getNearNullSpace())
         self.Kt = _coo_matrix(comm, self.A, rows, cols)
         self.Jt = self.J.duplicate(copy=True)
+        if self.nullspace is not None:
+            self.Jt.setNullSpace(self.nullspace)
         self._secant_built: FloatArray | None = None
         self._install_operators()
         self.Au = self.b.duplicate()
@@ -166,17 +182,20 @@ class CohesiveElasticitySolver(ElasticitySolver):
         self.rebuilds = 0
 
     # -- interface operators -----------------------------------------------------------
-    def _laws_eval(self, jump: FloatArray, kappa_prev: FloatArray) -> CohesiveState:
+    def _laws_eval(
+        self, jump: FloatArray, kappa_prev: FloatArray, damage_prev: FloatArray | None = None
+    ) -> CohesiveState:
         """Evaluate the law of each pair class at all quadrature points (flattened)."""
         m, nq = self.kappa.shape
         j = jump.reshape(m * nq, 3)
         kp = kappa_prev.reshape(m * nq)
+        dp = self.damage.reshape(m * nq) if damage_prev is None else damage_prev.reshape(m * nq)
         gb = np.repeat(self.is_gb, nq)
         out: dict[str, FloatArray] = {}
         for law, sel in ((self.laws.gb, gb), (self.laws.cse, ~gb)):
             if not np.any(sel):
                 continue
-            st = law.evaluate(j[sel], self._normal_q[sel], kp[sel])
+            st = law.evaluate(j[sel], self._normal_q[sel], kp[sel], dp[sel], self.rate)
             for name in ("traction", "tangent", "secant", "kappa", "damage", "opening", "shear"):
                 arr = getattr(st, name)
                 if name not in out:
@@ -262,58 +281,92 @@ class CohesiveElasticitySolver(ElasticitySolver):
         return st
 
     # -- the solve --------------------------------------------------------------------
+    def _residual(self, b: PETSc.Vec) -> tuple[CohesiveState, float]:
+        """R = A u + f(u) − b at the current u (into self.R) and ‖R‖."""
+        st = self._interface_force()
+        self.A.mult(self.u.x.petsc_vec, self.Au)
+        self.R.waxpy(1.0, self.Au, self.f)
+        self.R.axpy(-1.0, b)
+        fem_petsc.set_bc(self.R, self.bcs)
+        if self.nullspace is not None:
+            self.nullspace.remove(self.R)
+        r_norm = float(self.R.norm())
+        if not np.isfinite(r_norm):
+            raise SolverError("mechanics: residual is NaN or Inf")
+        return st, r_norm
+
+    def _set_u(self, base: PETSc.Vec, alpha: float) -> None:
+        """u = base + α du (boundary values and rigid modes kept out)."""
+        x = self.u.x.petsc_vec
+        base.copy(x)
+        x.axpy(alpha, self.du)
+        fem_petsc.set_bc(x, self.bcs)
+        if self.nullspace is not None:
+            self.nullspace.remove(x)
+        self.u.x.scatter_forward()
+
     def solve(self) -> MechInfo:
-        """Newton on R(u) = A u + f(u) − b from the current u; raise SolverError on failure."""
+        """Newton on R(u) = A u + f(u) − b from the current u, with a backtracking line
+        search on ‖R‖ (a softening interface can make full Newton steps overshoot);
+        raise SolverError on failure."""
         t0 = time.perf_counter()
         b = self.assemble_rhs()
         b_norm = float(b.norm())
-        x = self.u.x.petsc_vec
         ksp_its = 0
         newton = 0
-        r_norm = np.inf
         tol = self.newton_rtol * max(b_norm, 1e-300)
-        while True:
-            st = self._interface_force()
-            self.A.mult(x, self.Au)
-            self.R.waxpy(1.0, self.Au, self.f)
-            self.R.axpy(-1.0, b)
-            fem_petsc.set_bc(self.R, self.bcs)
-            if self.nullspace is not None:
-                self.nullspace.remove(self.R)
-            r_norm = float(self.R.norm())
-            if not np.isfinite(r_norm):
-                raise SolverError("mechanics: residual is NaN or Inf")
-            if r_norm <= tol or b_norm == 0.0:
-                break
-            if newton >= self.newton_max_it:
-                raise SolverError(
-                    f"mechanics: Newton did not converge in {newton} iterations "
-                    f"(|R| = {r_norm:.3e}, tolerance {tol:.3e})"
-                )
-            if self._secant_built is None or self._needs_rebuild(st.secant):
-                self._rebuild(st.secant)
-            softening = bool(
-                self.mesh.comm.allreduce(
-                    int(np.any(st.tangent != st.secant)) if len(st.tangent) else 0, op=_max_op()
-                )
-            )
-            if softening:
-                self._set_tangent(st.tangent)
-            self._install_operators(tangent=softening)
-            self.R.scale(-1.0)
-            with self.du.localForm() as dl:
-                dl.set(0.0)
-            self.ksp.solve(self.R, self.du)
-            check_converged(self.ksp, self.du, "mechanics")
-            ksp_its += int(self.ksp.getIterationNumber())
-            x.axpy(1.0, self.du)
-            fem_petsc.set_bc(x, self.bcs)
-            if self.nullspace is not None:
-                self.nullspace.remove(x)
-            self.u.x.scatter_forward()
-            newton += 1
+        base = self.u.x.petsc_vec.duplicate()
+        st, r_norm = self._residual(b)
+        try:
+            while not (r_norm <= tol or b_norm == 0.0):
+                if newton >= self.newton_max_it:
+                    raise SolverError(
+                        f"mechanics: Newton did not converge in {newton} iterations "
+                        f"(|R| = {r_norm:.3e}, tolerance {tol:.3e})"
+                    )
+                pc = _preconditioner_stiffness(st, self._k0_q)
+                if self._secant_built is None or self._needs_rebuild(pc):
+                    self._rebuild(pc)
+                local_soft = int(np.any(st.tangent != st.secant)) if len(st.tangent) else 0
+                softening = bool(self.mesh.comm.allreduce(local_soft, op=_max_op()))
+                if softening:
+                    self._set_tangent(st.tangent)
+                self._install_operators(tangent=softening)
+                self.R.scale(-1.0)
+                with self.du.localForm() as dl:
+                    dl.set(0.0)
+                self.ksp.solve(self.R, self.du)
+                # An inexact Newton step is fine: a Krylov solve stopped at its iteration
+                # limit still reduces the residual, which the line search checks.
+                if self.ksp.getConvergedReason() != PETSc.KSP.ConvergedReason.DIVERGED_MAX_IT:
+                    check_converged(self.ksp, self.du, "mechanics")
+                ksp_its += int(self.ksp.getIterationNumber())
+                self.u.x.petsc_vec.copy(base)
+                alpha = 1.0
+                for _ in range(LINE_SEARCH_STEPS):
+                    self._set_u(base, alpha)
+                    st_new, r_new = self._residual(b)
+                    if r_new <= (1.0 - 1e-4 * alpha) * r_norm:
+                        break
+                    alpha *= 0.5
+                if self.mesh.comm.rank == 0:
+                    log.debug(
+                        "cohesive Newton %d: |R| %.3e -> %.3e (tol %.3e, step %.3g), "
+                        "damage max %.3f",
+                        newton,
+                        r_norm,
+                        r_new,
+                        tol,
+                        alpha,
+                        float(st_new.damage.max(initial=0.0)),
+                    )
+                st, r_norm = st_new, r_new
+                newton += 1
+        finally:
+            base.destroy()
         self.state = st
         self.kappa_trial = st.kappa.reshape(self.kappa.shape).copy()
+        self.damage_trial = st.damage.reshape(self.kappa.shape).copy()
         return MechInfo(
             ksp_iterations=ksp_its,
             converged_reason=reason_name(self.ksp.getConvergedReason()),
@@ -346,14 +399,13 @@ class CohesiveElasticitySolver(ElasticitySolver):
             "tn": tn.reshape(m, nq),
             "ts": ts.reshape(m, nq),
             "opening": st.opening.reshape(m, nq),
-            "damage": self.laws_damage(kappa).reshape(m, nq),
+            "damage": self.damage.copy(),
             "dissipated": diss.reshape(m, nq),
         }
 
     def damage_by_pair(self) -> dict[int, FloatArray]:
         """Pair id → damage (nq,) at the committed history, for this rank's pairs."""
-        d = self.laws_damage(self.kappa.reshape(-1)).reshape(self.kappa.shape)
-        return {int(p): d[i] for i, p in enumerate(self.pairs.pair)}
+        return {int(p): self.damage[i] for i, p in enumerate(self.pairs.pair)}
 
     def laws_damage(self, kappa: FloatArray) -> FloatArray:
         """Damage of each (flattened) quadrature point at history ``kappa``."""
@@ -369,10 +421,15 @@ class CohesiveElasticitySolver(ElasticitySolver):
     def commit(self) -> None:
         """Accept the last solve: its trial history becomes the committed history."""
         self.kappa = self.kappa_trial.copy()
+        self.damage = self.damage_trial.copy()
 
     def history_state(self) -> dict[str, Any]:
         """The committed history (for snapshots and checkpoints), by pair id."""
-        return {"pair": self.pairs.pair.copy(), "kappa": self.kappa.copy()}
+        return {
+            "pair": self.pairs.pair.copy(),
+            "kappa": self.kappa.copy(),
+            "damage": self.damage.copy(),
+        }
 
     def restore_history(self, state: Mapping[str, Any]) -> None:
         """Set the committed history from :meth:`history_state` (same pairs on this rank)."""
@@ -382,6 +439,11 @@ class CohesiveElasticitySolver(ElasticitySolver):
             self.kappa.shape
         )
         self.kappa_trial = self.kappa.copy()
+        damage = np.asarray(state["damage"], dtype=np.float64)
+        self.damage = np.array([damage[pos[int(p)]] for p in self.pairs.pair]).reshape(
+            self.kappa.shape
+        )
+        self.damage_trial = self.damage.copy()
         self._secant_built = None  # J is rebuilt at the next solve
 
     def destroy(self) -> None:
@@ -397,12 +459,46 @@ class CohesiveElasticitySolver(ElasticitySolver):
         super().destroy()
 
 
+LINE_SEARCH_STEPS = 8
+"""Backtracking halvings of a Newton step before the smallest one is taken anyway."""
+
+PC_FLOOR = 1.0
+"""The preconditioner keeps at least this multiple of the law's residual stiffness in
+every direction (where the tangent of a softening point is cut off)."""
+
+
+def _preconditioner_stiffness(st: CohesiveState, k0: FloatArray) -> FloatArray:
+    """The interface stiffness the preconditioner is built on: the secant where a point
+    does not soften (there it is the tangent), and the tangent with its negative part cut
+    off where it softens (the secant of a point just past its strength is ~k0, far from
+    the small negative tangent: a preconditioner built on it needs hundreds of Krylov
+    iterations)."""
+    K = st.secant.copy()
+    soft = np.any(st.tangent != st.secant, axis=(1, 2))
+    if np.any(soft):
+        T = st.tangent[soft]
+        T = 0.5 * (T + np.swapaxes(T, 1, 2))
+        lam, vec = np.linalg.eigh(T)
+        lam = np.maximum(lam, 0.0)
+        K[soft] = np.einsum("pij,pj,pkj->pik", vec, lam, vec)
+    lam, vec = np.linalg.eigh(K)
+    floor = PC_FLOOR * k0[:, None]
+    if np.any(lam < floor):
+        K = np.einsum("pij,pj,pkj->pik", vec, np.maximum(lam, floor), vec)
+    return K
+
+
 def _for_cohesive(settings: SolverSettings) -> SolverSettings:
     """No Galerkin projection (it assumes a constant operator) and GMRES (the tangent of a
     softening interface is not symmetric positive definite)."""
     import dataclasses
 
-    options = {"ksp_type": "gmres", "ksp_gmres_restart": 100, **dict(settings.mechanics_options)}
+    options = {
+        "ksp_type": "gmres",
+        "ksp_gmres_restart": 100,
+        "ksp_max_it": 300,
+        **dict(settings.mechanics_options),
+    }
     return dataclasses.replace(settings, projection_size=0, mechanics_options=options)
 
 

@@ -253,9 +253,6 @@ class FacetPairs:
     def matrix_values(self, K: FloatArray) -> FloatArray:
         """Entries of ∫ ⟦δv⟧·K⟦δu⟧ dA for a tangent K (m, nq, bs, bs) at the quadrature
         points, in :meth:`coo_pattern` order."""
-        m = len(self.pair)
-        k = self.N.shape[1]
-        bs = self.bs
         # (m, a, b, i, j) = Σ_q w N_a N_b K_ij
         core = np.einsum("mq,qa,qb,mqij->mabij", self.w, self.N, self.N, K)
         sign = np.array([[1.0, -1.0], [-1.0, 1.0]])  # jump = side1 − side0
