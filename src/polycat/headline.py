@@ -31,10 +31,14 @@ HEADLINE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("interface_tn_max_MPa", "IF tn max", "{:.0f}"),
     ("delam_risk_max", "delam risk", "{:.2f}"),
     ("interface_area_fraction_at_risk", "IF area>=1", "{:.3f}"),
+    ("gb_cracked_area_fraction", "GB cracked", "{:.3f}"),
+    ("interface_debonded_area_fraction", "IF debonded", "{:.3f}"),
     ("x_min_particle", "x min", "{:.4f}"),
     ("x_max_particle", "x max", "{:.4f}"),
 )
-"""(summary.csv column, header, format) of the headline table; stresses in MPa."""
+"""(summary.csv column, header, format) of the headline table; stresses in MPa. Columns
+without a value in any row (a bonded run's cracked areas, a free particle's interface)
+are left out."""
 
 
 def _read_json(path: Path) -> dict[str, Any]:
