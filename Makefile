@@ -9,7 +9,7 @@ NPROCS  ?= 2
 # Python 3.12: from PATH (pyenv reads .python-version), or set PYTHON=/path/to/python3.12
 PYTHON  ?= $(shell command -v python3.12 2>/dev/null || command -v python3 2>/dev/null)
 
-.PHONY: run test env lint typecheck unit mpi clean
+.PHONY: run test env lint typecheck unit mpi docs clean
 
 env: $(STAMP)
 
@@ -37,6 +37,10 @@ mpi: $(STAMP)
 	timeout 2400 $(VENV)/bin/mpiexec -n $(NPROCS) $(PY) -m mpi4py -m pytest tests/mpi -p no:cacheprovider
 
 test: lint typecheck unit mpi
+
+# docs/config.md is generated from the schema (tests/unit/test_config_reference.py checks it)
+docs: $(STAMP)
+	$(VENV)/bin/polycat schema --format markdown > docs/config.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

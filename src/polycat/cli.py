@@ -24,7 +24,8 @@ from collections.abc import Sequence
 
 from polycat import __version__
 from polycat.config import dump_config, load_config
-from polycat.errors import ConfigError, GeometryError, SolverError
+from polycat.config.loading import config_notes
+from polycat.errors import ConfigError, GeometryError, RunInterrupted, SolverError
 
 log = logging.getLogger("polycat")
 
@@ -43,11 +44,15 @@ def env_rank() -> int:
 
 
 def setup_logging(rank: int, verbose: bool = False) -> None:
-    """Log to stderr from rank 0 only; other ranks log warnings and errors only."""
+    """Log to stderr from rank 0 only; other ranks log errors only. ``-v`` shows polycat's
+    own debug messages (solver iterations, residuals, step sizes per step); third-party
+    libraries (FFCx, UFL, matplotlib, h5py, ...) log warnings and errors only."""
     level = logging.DEBUG if verbose else logging.INFO
     if rank != 0:
         level = logging.ERROR
-    logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stderr
+    )
     log.setLevel(level)
 
 
@@ -81,7 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"polycat {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="solver diagnostics: iterations, residuals and step size of every step",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="mesh (or reuse), solve and report one config")
@@ -102,8 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("mesh", help="build (or reuse) the mesh of a config only")
     _add_config_args(p)
 
-    p = sub.add_parser("validate", help="check a config and print it fully resolved")
+    p = sub.add_parser(
+        "validate",
+        help="run every pre-flight check of `run` and print the config fully resolved",
+    )
     _add_config_args(p)
+    p.add_argument(
+        "--force", action="store_true", help="do not refuse a run that the memory estimate says "
+        "does not fit this machine (as run --force)",
+    )  # fmt: skip
 
     p = sub.add_parser(
         "study",
@@ -134,7 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="rebuild tables and plots of a finished run")
     p.add_argument("dir", help="results directory of a run")
 
-    sub.add_parser("schema", help="print the JSON Schema of run configs")
+    p = sub.add_parser(
+        "schema", help="print the JSON Schema (or a Markdown reference) of run configs"
+    )
+    p.add_argument(
+        "--format", choices=("json", "markdown"), default="json",
+        help="json: the JSON Schema; markdown: a readable field reference (docs/config.md)",
+    )  # fmt: skip
     p = sub.add_parser(
         "materials",
         help="list the built-in materials with their sources and evidence levels",
@@ -149,17 +170,53 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """`polycat validate`: print the resolved config."""
+    """`polycat validate`: run every check `polycat run` makes before meshing (schema,
+    plausibility, material window, grain resolution, memory), then print the resolved
+    config, headed by the defaults it relies on and what has no effect (YAML comments)."""
+    from polycat.preflight import check_run
+
     cfg = load_config(args.config, args.overrides)
-    _say(dump_config(cfg).rstrip())
+    est = check_run(cfg, force=args.force)
+    head = [f"# {note}" for note in config_notes(cfg)]
+    head.append(f"# pre-flight: {est.describe()}")
+    out = _results_dir_note(cfg.output.dir)
+    if out:
+        head.append(f"# {out}")
+    _say("\n".join([*head, dump_config(cfg).rstrip()]))
     return EXIT_OK
 
 
-def cmd_schema(_: argparse.Namespace) -> int:
-    """`polycat schema`: print the JSON Schema of run configs."""
+def _results_dir_note(path: str) -> str | None:
+    """What `polycat run` would say about ``output.dir`` as it is now (None: fine)."""
+    from pathlib import Path
+
+    from polycat.simulation.restart import run_status
+
+    d = Path(path)
+    if not d.is_dir() or not any(d.iterdir()):
+        return None
+    status = run_status(d)
+    if status == "failed":
+        return f"output.dir {d} holds a failed run: polycat run replaces it"
+    if status in ("interrupted", "running"):
+        return (
+            f"output.dir {d} holds an unfinished run ({status}): polycat run refuses it; "
+            f"continue it with polycat run --resume {d}, or pass --overwrite"
+        )
+    return f"output.dir {d} is not empty ({status or 'files'}): polycat run needs --overwrite"
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """`polycat schema [--format json|markdown]`: the JSON Schema of run configs, or the
+    Markdown field reference (types, defaults, bounds, plausible ranges, meanings)."""
     from polycat.config import RunConfig
 
-    _say(json.dumps(RunConfig.model_json_schema(), indent=2))
+    if getattr(args, "format", "json") == "markdown":
+        from polycat.config.reference import schema_markdown
+
+        _say(schema_markdown().rstrip())
+    else:
+        _say(json.dumps(RunConfig.model_json_schema(), indent=2))
     return EXIT_OK
 
 
@@ -210,7 +267,18 @@ def cmd_mesh(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """`polycat run`: check, plan and run one config (or resume a run)."""
+    """`polycat run`: check, plan and run one config (or resume a run). SIGINT, SIGTERM and
+    SIGHUP stop it cleanly at the end of the current step (:mod:`polycat.interrupts`)."""
+    from polycat.interrupts import StopRequests
+
+    stop = StopRequests().install()
+    try:
+        return _run(args, stop)
+    finally:
+        stop.restore()
+
+
+def _run(args: argparse.Namespace, stop: object) -> int:
     from pathlib import Path
 
     overrides = list(args.overrides)
@@ -239,21 +307,47 @@ def cmd_run(args: argparse.Namespace) -> int:
             _say(f"{d} holds a completed run; nothing to resume")
             return EXIT_OK
         cfg = load_config(saved, [f"output.dir={d}"])
+        defaulted = _recorded_defaults(d)
     else:
         if args.config is None:
             raise ConfigError("polycat run needs a CONFIG file (or --resume DIR)")
         if args.out:
             overrides.append(f"output.dir={args.out}")
         cfg = load_config(args.config, overrides)
+        defaulted = {}
+        if env_rank() == 0:
+            for note in config_notes(cfg):
+                log.warning("%s", note)
     from polycat.config.resolve import resolve
     from polycat.preflight import check_run
 
     check_run(cfg, force=args.force)
     plan = resolve(cfg)
+    if defaulted:
+        import dataclasses
+
+        plan = dataclasses.replace(plan, defaulted={**defaulted, **plan.defaulted})
     from polycat.simulation import run
 
-    run(plan, overwrite=args.overwrite, resume=resume)
+    out = run(plan, overwrite=args.overwrite, resume=resume, stop=stop)
+    if env_rank() == 0:
+        from polycat.headline import headline_table
+
+        print(headline_table(out))
     return EXIT_OK
+
+
+def _recorded_defaults(d: object) -> dict[str, object]:
+    """The decisive defaults the run in ``d`` recorded in its run.json (its
+    config.resolved.yaml states every value, so they cannot be told from it)."""
+    from pathlib import Path
+
+    try:
+        data = json.loads((Path(str(d)) / "run.json").read_text(encoding="utf-8"))
+        found = data.get("materials", {}).get("defaulted", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return dict(found) if isinstance(found, dict) else {}
 
 
 def cmd_study(args: argparse.Namespace) -> int:
@@ -286,13 +380,24 @@ def cmd_study(args: argparse.Namespace) -> int:
         return EXIT_OK
     code = st.run_local_study(study, args.max_parallel)
     print(st.counts_line(st.statuses(study)))
+    if code > 128:
+        import signal
+
+        name = signal.Signals(code - 128).name
+        print(
+            f"study {study.name} interrupted by {name}: its running cases are marked "
+            f"interrupted, finished ones are kept; continue with: polycat study {args.study}",
+            file=sys.stderr,
+        )
     return code
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """`polycat report`: rebuild the plots of a results directory."""
+    """`polycat report`: rebuild the plots of a results directory and print its headline
+    table."""
     from pathlib import Path
 
+    from polycat.headline import headline_table
     from polycat.reports import build_plots
 
     d = Path(args.dir)
@@ -301,6 +406,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if env_rank() == 0:
         for path in build_plots(d):
             print(path)
+        print(headline_table(d))
     return EXIT_OK
 
 
@@ -322,6 +428,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(env_rank(), args.verbose)
     try:
         return COMMANDS[args.command](args)
+    except RunInterrupted as exc:
+        if env_rank() == 0:
+            print(_interrupted_message(exc), file=sys.stderr, flush=True)
+        return exc.exit_code
+    except KeyboardInterrupt:  # a command without a run (validate, mesh, study --status)
+        if env_rank() == 0:
+            print("interrupted (SIGINT)", file=sys.stderr)
+        return 128 + 2
     except (ConfigError, GeometryError) as exc:  # raised identically on every rank
         if env_rank() == 0:
             print(f"error: {exc}", file=sys.stderr)
@@ -333,6 +447,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         _abort_if_parallel(exc)
         raise
+
+
+def _interrupted_message(exc: RunInterrupted) -> str:
+    """What an interrupted run prints: where it stopped and the command that continues it."""
+    d = exc.results_dir or "DIR"
+    done = f"after SOC {exc.last_soc:g}" if exc.last_soc is not None else "before its first SOC"
+    size = os.environ.get("PMI_SIZE") or os.environ.get("OMPI_COMM_WORLD_SIZE") or "1"
+    launch = f"mpiexec -n {size} " if size.isdigit() and int(size) > 1 else ""
+    return (
+        f"polycat: {exc} {done}; {d}/run.json says status: interrupted\n"
+        f"continue it with: {launch}polycat run --resume {d}"
+    )
 
 
 def _abort_if_parallel(exc: BaseException) -> None:

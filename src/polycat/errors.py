@@ -6,7 +6,7 @@ can catch them without importing the solver stack.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "GeometryError", "PetscOptionsError", "SolverError"]
+__all__ = ["ConfigError", "GeometryError", "PetscOptionsError", "RunInterrupted", "SolverError"]
 
 
 class ConfigError(ValueError):
@@ -55,3 +55,35 @@ class PetscOptionsError(ValueError):
             "is misspelt, or it does not apply to the chosen ksp_type/pc_type; see the PETSc "
             "manual pages of the solver (or run with -help) for the options it reads"
         )
+
+
+class RunInterrupted(Exception):
+    """A run stopped by a signal (SIGINT, SIGTERM, SIGHUP) before its end.
+
+    Raised on every rank alike when the stop is taken at a step boundary (the first
+    signal; :mod:`polycat.interrupts`), on the signalled rank only when a second signal
+    abandons the current step. The run marks ``run.json`` ``interrupted`` with the last
+    completed SOC; the command line prints the ``--resume`` command and exits with
+    ``128 + signal``.
+
+    Attributes:
+        signum: the signal; immediate: True when a second signal abandoned the step.
+        results_dir: the run's results directory; last_soc: the last SOC completed (None:
+            none yet). Both set by the run before the error reaches the command line.
+    """
+
+    def __init__(self, signum: int, immediate: bool = False) -> None:
+        import signal
+
+        self.signum = int(signum)
+        self.immediate = immediate
+        self.results_dir: str | None = None
+        self.last_soc: float | None = None
+        self.signame = signal.Signals(self.signum).name
+        how = "the current step abandoned" if immediate else "at the end of a step"
+        super().__init__(f"interrupted by {self.signame} ({how})")
+
+    @property
+    def exit_code(self) -> int:
+        """``128 + signal``, what a shell reports for a process ended by that signal."""
+        return 128 + self.signum

@@ -117,10 +117,19 @@ def available_memory_bytes() -> float | None:
 
 
 def check_run(cfg: RunConfig, force: bool = False) -> ResourceEstimate:
-    """Refuse (ConfigError) a run whose estimated memory exceeds what this node has.
+    """Refuse a run whose grains the mesh cannot resolve (GeometryError) or whose estimated
+    memory exceeds what this node has (ConfigError).
+
+    Before that, the grains must be resolvable at the mesh size (the check the mesh
+    builder makes, a GeometryError). ``polycat validate`` and ``polycat run`` both call
+    this, so validate passes exactly the configs run accepts before meshing.
 
     Identical on every rank (no collective needed: each rank computes the same numbers
     from the same config and the same node's /proc/meminfo, up to a few MB of drift)."""
+    from polycat.geometry.spec import GeometrySpec
+    from polycat.geometry.tessellation.seeds import check_resolution
+
+    check_resolution(GeometrySpec(**cfg.geometry.model_dump()))
     est = estimate_resources(cfg, _ranks_per_node())
     avail = available_memory_bytes()
     log.debug("resource estimate: %s", est.describe())

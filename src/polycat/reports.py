@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from polycat.fileio import read_csv
+from polycat.headline import risk_definitions, strength_labels
 
 
 def soc_tag(soc: float) -> str:
@@ -84,87 +85,174 @@ def build_plots(results_dir: Path) -> list[Path]:
             ax.set_title(name + " (shell averages)")
         axes[0].legend(fontsize=7, ncol=2)
         fig.suptitle(title)
-        fig.tight_layout()
+        _footnote(fig, run)
         written.append(_save(fig, out_dir / "stress_vs_r.png"))
 
-    # 2. risks against SOC
+    # 2. risks against SOC: each risk on its own axes (different strengths, meanings)
+    labels = strength_labels(run)
     if summary:
         socs = _floats(summary, "soc")
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-        for key, label in (
-            ("gb_risk_max", "max GB crack risk t_n/σ_GB"),
-            ("delam_risk_max", "max delamination risk t_n/σ_adh"),
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+        for ax, key, name, strength in (
+            (axes[0], "gb_risk_max", "max GB crack risk t_n⁺/σ_GB", labels.get("gb")),
+            (axes[1], "delam_risk_max", "max delamination risk t_n⁺/σ_adh", labels.get("delam")),
         ):
-            if key in summary[0]:
-                axes[0].plot(socs, _floats(summary, key), "o-", label=label)
-        axes[0].axhline(1.0, color="r", lw=0.8, ls="--", label="risk = 1")
-        axes[0].set_xlabel("state of charge SOC")
-        axes[0].set_ylabel("risk (–)")
-        axes[0].set_title("peak risk")
-        axes[0].legend(fontsize=8)
+            values = _floats(summary, key) if key in summary[0] else np.array([])
+            if values.size and np.isfinite(values).any():
+                ax.plot(socs, values, "o-", label=name)
+                ax.axhline(1.0, color="r", lw=0.8, ls="--", label="risk = 1")
+                ax.legend(fontsize=8)
+            else:
+                ax.text(0.5, 0.5, "not applicable (no electrolyte)", ha="center",
+                        transform=ax.transAxes)  # fmt: skip
+            ax.set_xlabel("state of charge SOC (1 = charged)")
+            ax.set_ylabel("risk (–)")
+            ax.set_title(f"{name}\n{strength or ''}", fontsize=9)
         for key, label in (
             ("gb_area_fraction_at_risk", "GB area with risk ≥ 1"),
             ("interface_area_fraction_at_risk", "interface area with risk ≥ 1"),
         ):
-            if key in summary[0]:
-                axes[1].plot(socs, _floats(summary, key), "s-", label=label)
-        axes[1].set_xlabel("state of charge SOC")
-        axes[1].set_ylabel("area fraction (–)")
-        axes[1].set_ylim(-0.02, 1.02)
-        axes[1].set_title("area at risk")
-        axes[1].legend(fontsize=8)
+            if key in summary[0] and np.isfinite(_floats(summary, key)).any():
+                axes[2].plot(socs, _floats(summary, key), "s-", label=label)
+        axes[2].set_xlabel("state of charge SOC (1 = charged)")
+        axes[2].set_ylabel("area fraction (–)")
+        axes[2].set_ylim(-0.02, 1.02)
+        axes[2].set_title("area at risk", fontsize=9)
+        axes[2].legend(fontsize=8)
         fig.suptitle(title)
-        fig.tight_layout()
+        _footnote(fig, run)
         written.append(_save(fig, out_dir / "risk_vs_soc.png"))
 
-    # 3. histogram of GB normal traction at the last SOC with data
-    facets = sorted((d / "facets").glob("gb_soc_*.csv"))
+    # the report SOC where the GB risk peaks (else the last one): histogram and section
+    peak = _peak_soc(summary)
+
+    # 3. histogram of GB normal traction at the SOC of the peak GB risk
+    facets = {_tag_soc(p): p for p in sorted((d / "facets").glob("gb_soc_*.csv"))}
     if facets:
-        rows = read_csv(facets[-1])
-        soc_last = int(facets[-1].stem.split("_")[-1]) / 100.0
+        soc_h = _nearest(facets, peak)
+        rows = read_csv(facets[soc_h])
         if rows:
             tn = _floats(rows, "tn_MPa")
             area = _floats(rows, "area_um2")
-            fig, ax = plt.subplots(figsize=(6.5, 4.5))
+            fig, ax = plt.subplots(figsize=(7.0, 5.0))
             ax.hist(tn, bins=60, weights=area / area.sum(), color="tab:blue")
             ax.axvline(0.0, color="k", lw=0.8)
             strength = run.get("materials", {}).get("gb_strength_MPa")
             if strength:
-                ax.axvline(float(strength), color="r", ls="--", label=f"σ_GB = {strength} MPa")
-                ax.legend()
+                ax.axvline(float(strength), color="r", ls="--", label=labels.get("gb"))
+                ax.legend(fontsize=8)
             ax.set_xlabel("grain-boundary normal traction t_n (MPa, tension > 0)")
             ax.set_ylabel("area fraction of grain boundaries (–)")
-            ax.set_title(f"{title}\nGB normal traction at SOC {soc_last:.2f}", fontsize=9)
-            fig.tight_layout()
+            which = "peak GB risk" if peak is not None else "last report"
+            ax.set_title(f"{title}\nGB normal traction at SOC {soc_h:.2f} ({which})", fontsize=9)
+            _footnote(fig, run)
             written.append(_save(fig, out_dir / "gb_tn_histogram.png"))
 
-    # 4. section through the particle coloured by hoop stress
-    sections = sorted((d / "sections").glob("soc_*.npz"))
+    # 4. section through the particle coloured by hoop stress, at the SOC of the peak risk
+    sections = {_tag_soc(p): p for p in sorted((d / "sections").glob("soc_*.npz"))}
     if sections:
-        data = np.load(sections[-1])
-        soc_s = int(sections[-1].stem.split("_")[1]) / 100.0
-        fig, ax = plt.subplots(figsize=(6.5, 5.5))
+        soc_s = _nearest(sections, peak)
+        data = np.load(sections[soc_s])
+        fig, ax = plt.subplots(figsize=(7.0, 6.0))
         field = data["sigma_hoop_MPa"]
-        finite = np.isfinite(field)
-        lim = float(np.abs(field[finite]).max()) if finite.any() else 1.0
+        lim = robust_limit(field)
         im = ax.pcolormesh(
             data["x_um"], data["y_um"], field, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto"
         )
+        if "grain_id" in data.files:
+            _draw_boundaries(ax, data["x_um"], data["y_um"], data["grain_id"])
+            drawn = "grain boundaries and interface: black lines"
+        else:
+            drawn = _draw_gb_facets(ax, d, soc_s)
         if np.isfinite(R):
             t = np.linspace(0, 2 * np.pi, 200)
-            ax.plot(R * np.cos(t), R * np.sin(t), "k-", lw=0.8)
+            ax.plot(R * np.cos(t), R * np.sin(t), "k:", lw=0.6)
         ax.set_aspect("equal")
         ax.set_xlabel("x (µm)")
         ax.set_ylabel("y (µm)")
-        fig.colorbar(im, ax=ax, label="hoop stress σ_hoop (MPa, tension > 0)")
-        ax.set_title(f"{title}\nsection z = 0 at SOC {soc_s:.2f}", fontsize=9)
-        fig.tight_layout()
+        fig.colorbar(
+            im, ax=ax, extend="both",
+            label="hoop stress σ_hoop (MPa, tension > 0), range: 99th percentile of |σ|",
+        )  # fmt: skip
+        which = "peak GB risk" if peak is not None else "last report"
+        ax.set_title(f"{title}\nsection z = 0 at SOC {soc_s:.2f} ({which}); {drawn}", fontsize=9)
+        _footnote(fig, run)
         written.append(_save(fig, out_dir / "section_hoop.png"))
 
     from polycat.fracture_plots import build_fracture_plots
 
     written += build_fracture_plots(d, title)
     return written
+
+
+def _tag_soc(path: Path) -> float:
+    """The SOC of ``…soc_XXX.csv`` / ``.npz`` (XXX = round(100·SOC))."""
+    return int(path.stem.split("_")[-1]) / 100.0
+
+
+def _peak_soc(summary: list[dict[str, str]]) -> float | None:
+    """The report SOC of the largest GB crack risk (None without one)."""
+    if not summary or "gb_risk_max" not in summary[0]:
+        return None
+    risk = _floats(summary, "gb_risk_max")
+    if not np.isfinite(risk).any():
+        return None
+    return float(_floats(summary, "soc")[int(np.nanargmax(risk))])
+
+
+def _nearest(by_soc: dict[float, Path], soc: float | None) -> float:
+    """The key of ``by_soc`` nearest to ``soc`` (the last one when ``soc`` is None)."""
+    keys = sorted(by_soc)
+    if soc is None:
+        return keys[-1]
+    return min(keys, key=lambda k: abs(k - soc))
+
+
+def robust_limit(field: np.ndarray, percentile: float = 99.0) -> float:
+    """A symmetric colour limit that one hot cell cannot wash out: the ``percentile`` of
+    |field| over its finite values (1 when there are none)."""
+    finite = np.abs(field[np.isfinite(field)])
+    if finite.size == 0:
+        return 1.0
+    lim = float(np.percentile(finite, percentile))
+    return lim if lim > 0.0 else float(finite.max()) or 1.0
+
+
+def _draw_boundaries(ax: Any, x: np.ndarray, y: np.ndarray, ids: np.ndarray) -> None:
+    """Black lines where the region id (grain or electrolyte tag) changes on the grid."""
+    X, Y = np.meshgrid(x, y)
+    regions = np.where(np.isfinite(ids), ids, -1.0)
+    for tag in np.unique(regions):
+        if tag < 0:
+            continue
+        ax.contour(X, Y, (regions == tag).astype(float), levels=[0.5], colors="k",
+                   linewidths=0.6)  # fmt: skip
+
+
+def _draw_gb_facets(ax: Any, d: Path, soc: float) -> str:
+    """Older runs (no region ids in the section): GB facet midpoints within a thin slab
+    about z = 0, as dots. Returns what the plot shows."""
+    path = d / "facets" / f"gb_soc_{soc_tag(soc)}.csv"
+    if not path.is_file():
+        return "no grain-boundary data"
+    rows = read_csv(path)
+    if not rows:
+        return "no grain boundaries"
+    z = _floats(rows, "z_um")
+    slab = max(0.05 * float(np.nanmax(np.abs(z))), 1e-9)
+    near = np.abs(z) < slab
+    ax.plot(_floats(rows, "x_um")[near], _floats(rows, "y_um")[near], "k.", ms=1.5)
+    return "dots: grain-boundary facets near z = 0"
+
+
+def _footnote(fig: Any, run: dict[str, Any]) -> None:
+    """The risk definitions (strengths, meaning) under the figure."""
+    lines = risk_definitions(run)
+    if not lines:
+        fig.tight_layout()
+        return
+    fig.tight_layout(rect=(0, 0.04 * len(lines) + 0.02, 1, 1))
+    fig.text(0.01, 0.01, "\n".join(lines), fontsize=6.5, va="bottom", ha="left", wrap=True)
 
 
 def _save(fig: Any, path: Path) -> Path:

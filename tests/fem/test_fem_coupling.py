@@ -2,7 +2,7 @@
 
 For a free isotropic sphere σ_h = 2ΩE(c̄ − c)/(9(1 − ν)) at every instant, so the
 two-way flux J = −D(∇c − (Ωc/RT)∇σ_h) equals a Fickian flux with
-D_eff = D (1 + θ c), θ = 2Ω²E/(9RT(1 − ν)) (physics_notes §1.7, §8 V6 extension).
+D_eff = D (1 + θ c), θ = 2Ω²E/(9RT(1 − ν)) (docs/physics.md §1.7, §8 V6 extension).
 
 Checks, on one coarse mesh (P2 displacement, P1 x, backward Euler):
 - the two-way fixed point (diffusion ↔ mechanics, Aitken) matches a one-way run with the

@@ -1,4 +1,4 @@
-"""The results directory of a small polycrystal run honours the contract (DESIGN.md §3):
+"""The results directory of a small polycrystal run honours the contract (docs/design.md §3):
 tables with their columns, profiles per SOC, ParaView fields that an independent reader
 (meshio, h5py) opens, plots, provenance; and `polycat report` rebuilds the plots."""
 
@@ -145,3 +145,56 @@ def _readme_summary_columns() -> list[str]:
 def test_readme_lists_the_summary_columns_a_run_writes(run_dir: Path) -> None:
     header = (run_dir / "summary.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert _readme_summary_columns() == header
+
+
+def _readme_run_files() -> list[tuple[list[str], str]]:
+    """(file patterns, content cell) of each row of README.md's "What a run writes" table."""
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- run-files")[1].split("<!-- /run-files -->")[0]
+    rows = []
+    for line in block.splitlines()[3:]:  # comment line, header, separator
+        if line.startswith("|"):
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+            rows.append((re.findall(r"`([^`]+)`", cells[0]), cells[1]))
+    return rows
+
+
+def _listed_columns(content: str) -> list[str] | None:
+    """The column list of a table row (the last backticked comma-separated span)."""
+    import re
+
+    spans = [s for s in re.findall(r"`([^`]+)`", content) if ", " in s]
+    return [c.strip() for c in spans[-1].split(",")] if spans else None
+
+
+def test_readme_lists_the_files_a_run_writes(run_dir: Path) -> None:
+    """Every file the README's table names exists after a run (XXX = a 3-digit SOC tag),
+    a CSV has exactly the columns it lists, a section archive the arrays it names, and
+    the run writes no file the table leaves out."""
+    import re
+
+    rows = _readme_run_files()
+    assert rows
+    covered: set[Path] = set()
+    for patterns, content in rows:
+        for pattern in patterns:
+            found = sorted(run_dir.glob(pattern.replace("XXX", "[0-9][0-9][0-9]")))
+            assert found, f"README lists {pattern}, the run wrote no such file"
+            covered |= set(found)
+            columns = _listed_columns(content)
+            if pattern.endswith(".csv") and pattern != "summary.csv":
+                assert columns is not None, f"README lists no columns for {pattern}"
+                for path in found:
+                    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+                    assert header == columns, f"{path.name}: {header} != README {columns}"
+            if pattern.endswith(".npz") and pattern.startswith("sections/"):
+                names = set(re.findall(r"`([A-Za-z_]+)`", content))
+                for path in found:
+                    with np.load(path) as data:
+                        assert set(data.files) == names, f"{path.name}: {data.files} != {names}"
+    written = {
+        p for p in run_dir.rglob("*") if p.is_file() and not p.name.startswith("paraview_")
+    }  # (test_paraview.py copies its render into plots/ to look at)
+    assert not written - covered, f"not in the README table: {sorted(written - covered)}"

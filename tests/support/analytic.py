@@ -1,4 +1,4 @@
-"""Closed-form and series references of physics_notes §1 (used by the verification tests).
+"""Closed-form and series references of docs/physics.md §1 (used by the verification tests).
 
 Conventions: tension positive; ρ = r/R; τ = D t / R². Each function states its source.
 """

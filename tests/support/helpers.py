@@ -63,7 +63,7 @@ def isotropic_voigt(E: float, nu: float) -> NDArray[np.float64]:
 def trigonal_voigt(
     c11: float, c12: float, c13: float, c14: float, c33: float, c44: float
 ) -> NDArray[np.float64]:
-    """6×6 Voigt stiffness of a trigonal (−3m) crystal, physics_notes §3.2."""
+    """6×6 Voigt stiffness of a trigonal (−3m) crystal, docs/physics.md §3.2."""
     c66 = (c11 - c12) / 2
     return np.array(
         [
@@ -79,7 +79,7 @@ def trigonal_voigt(
 
 
 LICRO2_MPA = trigonal_voigt(351e3, 106e3, 69e3, -9e3, 203e3, 54e3)
-"""LiCrO2 (mp-18793) test tensor in MPa (physics_notes §3.2; plumbing only)."""
+"""LiCrO2 (mp-18793) test tensor in MPa (docs/physics.md §3.2; plumbing only)."""
 
 
 def cathode(

@@ -72,8 +72,12 @@ def test_default_resolves_window_from_material() -> None:
 
 
 def test_discharge_default_window_runs_upwards() -> None:
-    cfg = validate_config(with_change("loading.mode", "discharge"))
+    data = with_change("loading.mode", "discharge")
+    del data["loading"]["report_soc"]
+    cfg = validate_config(data)
     assert cfg.loading.x_start < cfg.loading.x_end
+    # SOC is the material's (1 = charged): a discharge runs from SOC 1 down to 0
+    assert cfg.loading.report_soc == pytest.approx([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0])
 
 
 def test_resolved_config_round_trips() -> None:

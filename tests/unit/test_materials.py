@@ -121,7 +121,7 @@ def test_strain_is_zero_at_reference() -> None:
     assert float(toy.strains(0.3)[1]) == pytest.approx(float(ratio), abs=1e-14)
 
 
-def test_ncm811_lattice_features_match_physics_notes() -> None:
+def test_ncm811_lattice_features_match_physics_md() -> None:
     law = ncm811.NCM811_LATTICE
     xs = np.linspace(*law.x_range, 20001)
     _, ec = law.strains(xs)
@@ -256,7 +256,7 @@ def test_non_positive_definite_trigonal_rejected() -> None:
 
 # ----------------------------------------------------------------------------- diffusivity
 
-# physics_notes 5.1: evaluated O'Regan 2022 values in cm²/s (2 significant digits)
+# docs/physics.md 5.1: evaluated O'Regan 2022 values in cm²/s (2 significant digits)
 OREGAN_CM2_S = [
     (0.32, 2.86e-11),
     (0.35, 4.5e-11),
@@ -272,7 +272,7 @@ OREGAN_CM2_S = [
 
 
 @pytest.mark.parametrize(("sto", "d_cm2_s"), OREGAN_CM2_S)
-def test_oregan2022_reproduces_physics_notes(sto: float, d_cm2_s: float) -> None:
+def test_oregan2022_reproduces_physics_md(sto: float, d_cm2_s: float) -> None:
     D = float(ORegan2022Diffusivity()(sto)) * 1e4  # m²/s -> cm²/s
     # 2 % or, for values quoted to 2 digits, half a unit of their last digit
     digits = 3 if sto == 0.32 else 2

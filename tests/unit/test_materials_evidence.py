@@ -98,7 +98,7 @@ def test_grain_stiffness_is_grain_level_and_in_plane_stiffer() -> None:
     E_a = el.directional_young_GPa((1.0, 0.0, 0.0))
     E_c = el.directional_young_GPa((0.0, 0.0, 1.0))
     assert E_a > E_c
-    assert 165.0 <= el.vrh_moduli_GPa()["E_H"] <= 249.0  # grain-level range, physics_notes §3
+    assert 165.0 <= el.vrh_moduli_GPa()["E_H"] <= 249.0  # grain-level range, docs/physics.md §3
     # directional modulus agrees with ELATE's range (145.4 ... 308.58 GPa for mp-18793)
     rng = np.random.default_rng(0)
     dirs = rng.normal(size=(400, 3))

@@ -1,5 +1,5 @@
 """V1, V2, V8 — galvanostatic diffusion and diffusion-induced stress in a free isotropic
-sphere (physics_notes §1.1, §1.2, §8).
+sphere (docs/physics.md §1.1, §1.2, §8).
 
 One model serves all three cases: sphere R = 5 µm (second-order Gmsh mesh, h = R/7),
 E = 140 GPa, ν = 0.3, Ω = 1.5e-6 m³/mol (isotropic linear lattice ε* = Ω c̃/3, i.e.

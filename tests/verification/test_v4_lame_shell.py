@@ -1,6 +1,6 @@
 """V4 — Lamé: isotropic sphere with uniform eigenstrain bonded in a concentric shell.
 
-Reference (physics_notes §1.4, Timoshenko & Goodier / Eshelby): sphere r < a (K₁, G₁)
+Reference (docs/physics.md §1.4, Timoshenko & Goodier / Eshelby): sphere r < a (K₁, G₁)
 with linear eigenstrain ε*, shell a < r < b (K₂, G₂), perfect bonding. Traction-free
 outer surface::
 

@@ -1,6 +1,6 @@
 """V5 — one grain with an anisotropic (rotated) eigenstrain in a large matrix ball (Eshelby).
 
-Reference (Eshelby 1957; physics_notes §1.5): isotropic spherical inclusion (K₁, G₁) with
+Reference (Eshelby 1957; docs/physics.md §1.5): isotropic spherical inclusion (K₁, G₁) with
 uniform eigenstrain ε* in an infinite isotropic matrix (K₂, G₂) has the uniform stress::
 
     σ_h  = −4K₁G₂ tr ε* / (3K₁ + 4G₂)

@@ -1,4 +1,4 @@
-"""V6 — stress-assisted diffusion in isolation: Gorsky equilibrium (physics_notes §7, §8).
+"""V6 — stress-assisted diffusion in isolation: Gorsky equilibrium (docs/physics.md §7, §8).
 
 Closed bar 0 ≤ X ≤ L (zero flux everywhere), prescribed linear hydrostatic stress with a
 200 MPa drop, σ_h(X) = 200 (1 − X/L) MPa. The flux J = −D(∇x − x∇φ) with

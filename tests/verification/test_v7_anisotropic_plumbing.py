@@ -1,4 +1,4 @@
-"""V7 — anisotropic stiffness and rotation plumbing (physics_notes §8 V7, DESIGN §5).
+"""V7 — anisotropic stiffness and rotation plumbing (docs/physics.md §8 V7, docs/design.md §5).
 
 (a) A free single crystal (trigonal LiCrO2 test tensor, arbitrary rotation) under a uniform
     Li change: the eigenstrain is compatible, so σ = 0. Tolerance max|σ| ≤ 1e-8·E|ε*|

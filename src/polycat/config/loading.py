@@ -18,8 +18,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from polycat.config.plausibility import check_plausible
 from polycat.config.schema import CathodeConfig, RunConfig
 from polycat.errors import ConfigError
+from polycat.schedule import SOC_TOL, soc_of_x
 
 # Union members are tagged; those tags appear in pydantic's error locations after
 # the field that holds the union. They carry no meaning for a user.
@@ -32,17 +34,20 @@ _UNION_TAGS: dict[str, set[str]] = {
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping from `path`; a missing, unreadable or non-mapping file is a
-    ConfigError naming the file."""
+    """Read a YAML mapping from `path`; a missing, unreadable, non-UTF-8 or non-mapping file,
+    and a mapping that gives a key twice, are a ConfigError naming the file (and the field)."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: no such config file")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML: {exc}") from None
+        raw = p.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{p}: cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(_encoding_message(p, raw, exc)) from None
+    data = parse_yaml_text(text, str(p))
     if data is None:
         raise ConfigError(
             f"{p}: the file is empty; start from configs/default.yaml (a file holding just "
@@ -53,6 +58,87 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
             f"{p}: the top level must be a mapping of sections, got {type(data).__name__}"
         )
     return data
+
+
+def parse_yaml_text(text: str, source: str) -> Any:
+    """Parse YAML text; a syntax error or a key given twice in one mapping is a
+    ConfigError naming ``source``, the line and (for a duplicate) the field path."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None:
+            _refuse_duplicate_keys(root, [], source)
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+
+
+def _key_text(node: yaml.Node) -> str | None:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _refuse_duplicate_keys(node: yaml.Node, path: list[str | int], source: str) -> None:
+    """YAML lets the last of two equal keys win silently (``n_grains: 6`` … ``n_grains:
+    600``); refuse that, naming the field and both lines."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = _key_text(key_node)
+            if key is None or key == "<<":  # complex keys and merge keys: not config fields
+                continue
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                field = _format_loc([*path, key])
+                raise ConfigError(
+                    f"{source}: line {line}: duplicate key: {field} is given twice (lines "
+                    f"{seen[key]} and {line}); YAML would silently keep the last one, so keep "
+                    "one of them"
+                )
+            seen[key] = line
+            _refuse_duplicate_keys(value_node, [*path, key], source)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _refuse_duplicate_keys(item, [*path, i], source)
+
+
+def _encoding_message(p: Path, raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Where the first byte that is not UTF-8 sits: line, column and, when the rest of
+    the file parses, the field whose text holds it."""
+    pos = exc.start
+    line = raw[:pos].count(b"\n") + 1
+    column = pos - (raw.rfind(b"\n", 0, pos) + 1) + 1
+    where = ""
+    with contextlib.suppress(yaml.YAMLError, RecursionError):
+        text = raw.decode("utf-8", errors="replace")
+        offset = len(raw[:pos].decode("utf-8", errors="replace"))
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loc = _loc_at(root, offset) if root is not None else []
+        if loc:
+            where = f" (in {_format_loc(loc)})"
+    return (
+        f"{p}: not UTF-8 text: byte 0x{raw[pos]:02x} at line {line}, column {column}{where}; "
+        "config files are read as UTF-8: save the file as UTF-8 (e.g. `iconv -f latin1 -t "
+        "utf-8`) or replace the character"
+    )
+
+
+def _loc_at(node: yaml.Node, offset: int) -> list[str | int]:
+    """The field path of the innermost mapping value (or key) whose text spans ``offset``."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = _key_text(key_node)
+            if key is None:
+                continue
+            if (
+                key_node.start_mark.index
+                <= offset
+                < max(value_node.end_mark.index, key_node.end_mark.index)
+            ):
+                return [key, *_loc_at(value_node, offset)]
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            if item.start_mark.index <= offset < item.end_mark.index:
+                return [i, *_loc_at(item, offset)]
+    return []
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:
@@ -180,8 +266,10 @@ def format_validation_error(
     return f"{source}: invalid {what}\n" + "\n".join(lines)
 
 
-def _material_defaults(data: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:
-    """Fill loading.x_start / x_end from the cathode's window and check them against it."""
+def _material_defaults(data: dict[str, Any], cfg: RunConfig, source: str) -> dict[str, Any]:
+    """Fill loading.x_start / x_end from the cathode's window and check them against it;
+    fill loading.report_soc (ten equal SOC steps of the run) and check it against the
+    run's SOC range (SOC and C-rate are the material's, :mod:`polycat.schedule`)."""
     from polycat.materials import get_cathode
 
     cathode = cfg.materials.cathode
@@ -204,30 +292,109 @@ def _material_defaults(data: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:
     if wrong_way:
         need = "x_start > x_end" if loading.mode == "charge" else "x_start < x_end"
         raise ConfigError(
-            f"config: invalid configuration\n  loading: {loading.mode} needs {need}, got "
+            f"{source}: invalid configuration\n  loading: {loading.mode} needs {need}, got "
             f"x_start={x_start}, x_end={x_end} (window of {name}: [{x_min}, {x_max}])"
         )
     for key, value in (("x_start", x_start), ("x_end", x_end)):
         if not x_min - 1e-12 <= value <= x_max + 1e-12:
             raise ConfigError(
-                f"config: invalid configuration\n  loading.{key}: {value} is outside the x window "
-                f"[{x_min}, {x_max}] of cathode {name}; choose a value inside it"
+                f"{source}: invalid configuration\n  loading.{key}: {value} is outside the x "
+                f"window [{x_min}, {x_max}] of cathode {name}; choose a value inside it"
+            )
+    window = (x_min, x_max)
+    soc0, soc1 = soc_of_x(x_start, window), soc_of_x(x_end, window)
+    report = loading.report_soc
+    if report is None:
+        report = [round(soc0 + (soc1 - soc0) * k / 10, 10) for k in range(1, 11)]
+    else:
+        lo, hi = min(soc0, soc1), max(soc0, soc1)
+        outside = [
+            s for s in report if not (lo - SOC_TOL <= s <= hi + SOC_TOL) or abs(s - soc0) <= SOC_TOL
+        ]
+        if outside:
+            first = "above" if soc1 > soc0 else "below"
+            raise ConfigError(
+                f"{source}: invalid configuration\n  loading.report_soc: {outside} not reached "
+                f"after the start: this {loading.mode} of {name} runs from SOC {soc0:.4g} "
+                f"(x = {x_start:g}) to SOC {soc1:.4g} (x = {x_end:g}); SOC = (x_max - x)/(x_max - "
+                f"x_min) over the material's window [{x_min:g}, {x_max:g}] (1 = charged), so "
+                f"give report SOCs {first} {soc0:.4g} up to {soc1:.4g}"
             )
     out = copy.deepcopy(data)
+    # built-in materials by their canonical names (NMC811, ncm811 → NCM811): one physics,
+    # one resolved config (and one study case id, one checkpoint digest)
+    if isinstance(cathode, str) or isinstance(cfg.materials.electrolyte, str):
+        from polycat.materials import get_electrolyte
+
+        mats = out.setdefault("materials", {})
+        if isinstance(cathode, str):
+            mats["cathode"] = get_cathode(cathode).name
+        if isinstance(cfg.materials.electrolyte, str):
+            mats["electrolyte"] = get_electrolyte(cfg.materials.electrolyte).name
     out.setdefault("loading", {})
     out["loading"]["x_start"] = x_start
     out["loading"]["x_end"] = x_end
+    out["loading"]["report_soc"] = list(report)
     return out
+
+
+# Defaults of inline materials that decide the answer (not physical constants): a run
+# that relies on them says so (`polycat validate`, the run log, run.json "defaulted").
+DECISIVE_DEFAULTS: dict[str, tuple[str, ...]] = {
+    "cathode": ("x_window", "x_ref", "gb_strength_MPa"),
+    "electrolyte": ("adhesion_strength_MPa",),
+}
+
+
+def defaulted_fields(cfg: RunConfig) -> dict[str, Any]:
+    """Field path → value of every decisive default an inline material of ``cfg`` took
+    because the config did not give it (empty for built-in materials). Read from what the
+    config set, so a config loaded from a run's own config.resolved.yaml has none."""
+    out: dict[str, Any] = {}
+    for name, keys in DECISIVE_DEFAULTS.items():
+        spec = getattr(cfg.materials, name)
+        if isinstance(spec, BaseModel):
+            if name == "electrolyte" and cfg.geometry.matrix == "none":
+                continue
+            for key in keys:
+                if key not in spec.model_fields_set:
+                    value = getattr(spec, key)
+                    out[f"materials.{name}.{key}"] = (
+                        list(value) if isinstance(value, tuple) else value
+                    )
+    return out
+
+
+def config_notes(cfg: RunConfig) -> list[str]:
+    """What a user should know about ``cfg`` before running it: decisive defaults taken,
+    fields set that have no effect. One line each."""
+    notes = [
+        f"{path} = {json.dumps(value)} (defaulted: the inline material does not give it; "
+        "it decides the answer, so set it explicitly)"
+        for path, value in defaulted_fields(cfg).items()
+    ]
+    if cfg.coupling == "one_way" and "temperature_K" in cfg.mechanics.model_fields_set:
+        notes.append(
+            f"mechanics.temperature_K = {cfg.mechanics.temperature_K:g} has no effect with "
+            "coupling: one_way (it enters only the stress-assisted flux of coupling: two_way)"
+        )
+    return notes
 
 
 def validate_config(data: Mapping[str, Any], source: str = "config") -> RunConfig:
     """Validate a config mapping and resolve defaults that depend on the material."""
     try:
         first = RunConfig.model_validate(dict(data))
-        resolved = _material_defaults(dict(data), first)
-        return RunConfig.model_validate(resolved)
+        resolved = _material_defaults(dict(data), first, source)
+        cfg = RunConfig.model_validate(resolved)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, source)) from None
+    problems = check_plausible(cfg.model_dump(mode="json"), cfg.allow_outside_range)
+    if problems:
+        raise ConfigError(
+            f"{source}: implausible configuration\n" + "\n".join(f"  {p}" for p in problems)
+        )
+    return cfg
 
 
 def load_config(path: str | Path, overrides: Iterable[str] = ()) -> RunConfig:

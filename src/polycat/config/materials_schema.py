@@ -132,13 +132,21 @@ class CathodeConfig(Section):
     name: str = Field(min_length=1)
     elasticity: ElasticityConfig
     lattice_strain: LatticeStrainConfig
-    x_ref: Fraction = Field(1.0, description="Li fraction of the stress-free lattice")
+    x_ref: Fraction = Field(
+        1.0, description="Li fraction of the stress-free lattice (a default that decides the "
+        "answer: reported as defaulted when not given)",
+    )  # fmt: skip
     diffusivity_m2_s: PositiveFloat = Field(description="Li diffusivity (constant), m²/s")
     c_max_mol_m3: PositiveFloat = Field(description="Li concentration at x = 1, mol/m³")
     x_window: tuple[Fraction, Fraction] = Field(
-        (0.0, 1.0), description="(x_min, x_max) Li fraction window the material may be cycled in"
+        (0.0, 1.0),
+        description="(x_min, x_max) practical Li window: it defines SOC (1 = charged to x_min) "
+        "and the C-rate (1C = the window in one hour); reported as defaulted when not given",
     )
-    gb_strength_MPa: PositiveFloat = Field(700.0, description="grain-boundary tensile strength")
+    gb_strength_MPa: PositiveFloat = Field(
+        700.0, description="grain-boundary tensile strength, MPa (reported as defaulted when "
+        "not given)",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _window(self) -> CathodeConfig:
@@ -162,11 +170,12 @@ class ElectrolyteConfig(Section):
     """A user-defined solid electrolyte (isotropic, linear elastic)."""
 
     name: str = Field(min_length=1)
-    E_GPa: PositiveFloat
-    nu: float = Field(gt=-1.0, lt=0.5)
+    E_GPa: PositiveFloat = Field(description="Young's modulus, GPa")
+    nu: float = Field(gt=-1.0, lt=0.5, description="Poisson ratio")
     adhesion_strength_MPa: PositiveFloat = Field(
-        100.0, description="CAM–SE interface tensile strength used for the delamination risk"
-    )
+        100.0, description="CAM–SE interface tensile strength used for the delamination risk, "
+        "MPa (reported as defaulted when not given)",
+    )  # fmt: skip
 
 
 def _by_name_or_inline(v: Any) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -77,9 +78,12 @@ class LoadingSpec:
 
     Attributes:
         mode: ``charge`` (delithiation, x decreases) or ``discharge``.
-        c_rate: C-rate, 1/h over the x window of this run.
+        c_rate: C-rate; 1C moves x̄ through the whole ``x_window`` in one hour.
         x_start, x_end: initial and final mean Li fraction.
-        report_soc: the states of charge to report, strictly increasing in (0, 1].
+        report_soc: the states of charge to report, in the order the run reaches them
+            (SOC = (x_max − x̄)/(x_max − x_min), 1 = charged; :mod:`polycat.schedule`).
+        x_window: the cathode's practical window (x_min, x_max) that defines SOC and
+            C-rate.
     """
 
     mode: Literal["charge", "discharge"]
@@ -87,6 +91,7 @@ class LoadingSpec:
     x_start: float
     x_end: float
     report_soc: tuple[float, ...]
+    x_window: tuple[float, float] = (0.0, 1.0)
 
     def __post_init__(self) -> None:
         if not self.c_rate > 0.0:
@@ -95,8 +100,11 @@ class LoadingSpec:
             raise ValueError("charge needs x_start > x_end")
         if self.mode == "discharge" and not self.x_start < self.x_end:
             raise ValueError("discharge needs x_start < x_end")
-        if not self.report_soc or any(b <= a for a, b in itertools.pairwise(self.report_soc)):
-            raise ValueError(f"report_soc must be strictly increasing, got {self.report_soc}")
+        sign = 1.0 if self.mode == "charge" else -1.0
+        steps = [sign * (b - a) for a, b in itertools.pairwise(self.report_soc)]
+        if not self.report_soc or any(d <= 0.0 for d in steps):
+            order = "increasing" if sign > 0 else "decreasing"
+            raise ValueError(f"report_soc must be strictly {order}, got {self.report_soc}")
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,8 @@ class RunPlan:
         digest: hash of everything that changes the answer (all but ``output``).
         config_json: the resolved config as JSON (provenance).
         config_yaml: the resolved config as written to ``config.resolved.yaml``.
+        defaulted: field path → value of each decisive default an inline material took
+            (:func:`polycat.config.loading.defaulted_fields`; run.json records them).
     """
 
     geometry: GeometrySpec
@@ -212,6 +222,7 @@ class RunPlan:
     digest: str
     config_json: str
     config_yaml: str
+    defaulted: Mapping[str, Any] = field(default_factory=dict)
     interfaces: InterfacesSpec | None = None
 
     def config_data(self) -> dict[str, Any]:

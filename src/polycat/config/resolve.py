@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from polycat.config.loading import dump_config
+from polycat.config.loading import defaulted_fields, dump_config
 from polycat.config.plan import (
     InterfacesSpec,
     LoadingSpec,
@@ -120,6 +120,7 @@ def config_digest(cfg: RunConfig) -> str:
     """Hash of everything in a config that changes the answer (all but ``output``)."""
     data = cfg.model_dump(mode="json")
     data.pop("output", None)
+    data.pop("allow_outside_range", None)  # permits values, never changes the answer
     return stable_digest(data, 16)
 
 
@@ -129,7 +130,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
     cathode = cathode_material(cfg)
     electrolyte = electrolyte_material(cfg)
     ld, mech, s, rd, out = cfg.loading, cfg.mechanics, cfg.solver, cfg.readers, cfg.output
-    if ld.x_start is None or ld.x_end is None:
+    if ld.x_start is None or ld.x_end is None or ld.report_soc is None:
         raise ValueError("resolve() needs a config from validate_config (x window filled)")
     o = cfg.orientation
     return RunPlan(
@@ -149,6 +150,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
             x_start=ld.x_start,
             x_end=ld.x_end,
             report_soc=tuple(ld.report_soc),
+            x_window=cathode.x_window,
         ),
         mechanics=MechanicsSpec(
             bc=MechanicsBC(mech.boundary, mech.stack_pressure_MPa),
@@ -187,6 +189,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
         digest=config_digest(cfg),
         config_json=json.dumps(cfg.model_dump(mode="json")),
         config_yaml=dump_config(cfg),
+        defaulted=defaulted_fields(cfg),
         interfaces=resolve_interfaces(cfg, cathode, electrolyte),
     )
 

@@ -63,7 +63,7 @@ class GeometryConfig(Section):
         None, description="element size far out in the matrix, µm (default 2.5 × mesh_size_um)"
     )
     min_seed_spacing: float = Field(
-        0.5, description="hard-core seed distance, fraction of mean spacing, in [0, 0.9]"
+        0.5, description="hard-core seed distance, fraction of mean spacing, in [0, 1)"
     )
     lloyd_iterations: int = Field(2, description="Lloyd relaxation passes, 0 to 50")
     grain_size_cv: float = Field(
@@ -112,27 +112,56 @@ class OrientationConfig(Section):
 # --------------------------------------------------------------------------- loading
 
 
+ReportSocs = Annotated[list[Annotated[float, Field(ge=0.0, le=1.0)]], Field(min_length=1)]
+
+
 class LoadingConfig(Section):
-    """Galvanostatic charge or discharge from x_start to x_end at a constant C-rate."""
+    """Galvanostatic charge or discharge from x_start to x_end at a constant C-rate.
+
+    SOC and C-rate are the cathode's (the same for every run of a material): SOC =
+    (x_max − x̄)/(x_max − x_min) over its ``x_window`` (0 = discharged, 1 = charged, in
+    both directions); 1C moves x̄ through the whole window in one hour.
+    """
 
     mode: Literal["charge", "discharge"] = Field(
-        "charge", description="charge = delithiation of the cathode (x decreases)"
+        "charge", description="charge = delithiation of the cathode (x decreases, SOC rises)"
     )
-    c_rate: float = Field(1.0, gt=0.0, le=100.0, description="C-rate, 1/h over the x window")
-    x_start: Fraction | None = Field(None, description="initial Li fraction (default: window)")
-    x_end: Fraction | None = Field(None, description="final Li fraction (default: window)")
-    report_soc: list[Annotated[float, Field(gt=0.0, le=1.0)]] = Field(
-        default_factory=lambda: [round(0.1 * k, 10) for k in range(1, 11)],
-        min_length=1,
-        description="states of charge to report, in (0, 1], strictly increasing",
+    c_rate: float = Field(
+        1.0,
+        gt=0.0,
+        le=100.0,
+        description="C-rate: 1C moves x through the cathode's whole x_window (its practical "
+        "capacity) in one hour, whatever part of it the run covers",
+    )
+    x_start: Fraction | None = Field(
+        None, description="initial Li fraction (default: the window end the mode starts from)"
+    )
+    x_end: Fraction | None = Field(
+        None, description="final Li fraction (default: the other end of the window)"
+    )
+    report_soc: ReportSocs | None = Field(
+        None,
+        description="states of charge to report, in the order the run reaches them (charge: "
+        "increasing, discharge: decreasing), within the run's SOC range; default: ten equal "
+        "steps to the end",
     )
 
-    @field_validator("report_soc")
-    @classmethod
-    def _increasing(cls, v: list[float]) -> list[float]:
-        if any(b <= a for a, b in itertools.pairwise(v)):
-            raise ValueError(f"must be strictly increasing, got {v}")
-        return v
+    @model_validator(mode="after")
+    def _report_order(self) -> LoadingConfig:
+        v = self.report_soc
+        if v is None:
+            return self
+        if self.mode == "charge" and any(b <= a for a, b in itertools.pairwise(v)):
+            raise ValueError(
+                f"loading.report_soc must be strictly increasing for a charge (SOC rises from 0 "
+                f"towards 1), got {v}"
+            )
+        if self.mode == "discharge" and any(b >= a for a, b in itertools.pairwise(v)):
+            raise ValueError(
+                f"loading.report_soc must be strictly decreasing for a discharge (SOC falls from 1 "
+                f"towards 0), got {v}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _direction(self) -> LoadingConfig:
@@ -169,7 +198,9 @@ class MechanicsConfig(Section):
     )
     stack_pressure_MPa: float = Field(0.0, ge=0.0, le=1000.0, description="applied stack pressure")
     element_degree: Literal[1, 2] = Field(2, description="displacement element degree")
-    temperature_K: PositiveFloat = Field(298.15, description="temperature (two-way coupling)")
+    temperature_K: PositiveFloat = Field(
+        298.15, description="temperature, K (enters only the stress-assisted flux of two_way)"
+    )
 
     @model_validator(mode="after")
     def _pressure_only_with_stack(self) -> MechanicsConfig:
@@ -300,6 +331,12 @@ class RunConfig(Section):
     mechanics: MechanicsConfig = Field(default_factory=MechanicsConfig)  # type: ignore[arg-type]
     coupling: Literal["one_way", "two_way"] = Field(
         "one_way", description="one_way (c → strain → stress) or two_way (stress-assisted flux)"
+    )
+    allow_outside_range: list[str] = Field(
+        default_factory=list,
+        description="field paths allowed outside their plausibility range (e.g. "
+        "materials.cathode.diffusivity_m2_s for a deliberately fast analytic case); "
+        "`polycat schema --format markdown` lists the ranges",
     )
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
     readers: ReadersConfig = Field(default_factory=ReadersConfig)  # type: ignore[arg-type]

@@ -38,6 +38,8 @@ class XdmfSeries:
 
     ``vertex_fields``: name → a Function (any degree; interpolated to P1 of the mesh).
     ``cell_fields``: name → a UFL expression (scalar or tensor), written as DG0.
+    ``append_mesh``: continue the series already in ``path`` (a resumed run), writing the
+    mesh as a grid of this name (:func:`polycat.exports.series.prepare_append`).
     """
 
     def __init__(
@@ -46,9 +48,11 @@ class XdmfSeries:
         mesh: dolfinx.mesh.Mesh,
         vertex_fields: Mapping[str, fem.Function],
         cell_fields: Mapping[str, ufl.core.expr.Expr],
+        append_mesh: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.mesh = mesh
+        self._mesh_xpath = "/Xdmf/Domain/Grid[@GridType='Uniform'][1]"
         self._fields: list[_Field] = []
         for name, f in vertex_fields.items():
             shape = f.function_space.value_shape
@@ -65,7 +69,12 @@ class XdmfSeries:
         if mesh.comm.rank == 0:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         mesh.comm.Barrier()
-        self._file = dolfinx.io.XDMFFile(mesh.comm, str(self.path), "w")
+        if append_mesh is not None:
+            mesh.name = append_mesh
+            self._mesh_xpath = f"/Xdmf/Domain/Grid[@GridType='Uniform'][@Name='{append_mesh}']"
+        self._file = dolfinx.io.XDMFFile(
+            mesh.comm, str(self.path), "a" if append_mesh is not None else "w"
+        )
         self._file.write_mesh(mesh)
 
     def write(self, t: float) -> None:
@@ -77,7 +86,7 @@ class XdmfSeries:
                 assert f.source is not None
                 f.func.interpolate(f.source)
             f.func.x.scatter_forward()
-            self._file.write_function(f.func, t)
+            self._file.write_function(f.func, t, mesh_xpath=self._mesh_xpath)
 
     def close(self) -> None:
         """Close the XDMF file (collective)."""
@@ -88,10 +97,10 @@ class FieldsExporter:
     """The ParaView fields of a run as one XDMF series (collective on every rank).
 
     Args:
-        path: the ``.xdmf`` file (a resumed run writes a series of its own: the first
-            file's mesh was written in the first run's partitioning).
+        path: the ``.xdmf`` file.
         mesh: the mesh; vertex_fields, cell_fields: as for :class:`XdmfSeries`.
         before_write: called before each write (e.g. to refresh derived fields).
+        append_mesh: continue the series in ``path`` with the mesh grid of this name.
     """
 
     def __init__(
@@ -101,15 +110,17 @@ class FieldsExporter:
         vertex_fields: Mapping[str, fem.Function],
         cell_fields: Mapping[str, ufl.core.expr.Expr],
         before_write: Callable[[], None] | None = None,
+        append_mesh: str | None = None,
     ) -> None:
         self.path = Path(path)
         self._args = (mesh, vertex_fields, cell_fields)
+        self._append_mesh = append_mesh
         self._before = before_write
         self._series: XdmfSeries | None = None
 
     def setup(self) -> None:
         """Open the series and write the mesh."""
-        self._series = XdmfSeries(self.path, *self._args)
+        self._series = XdmfSeries(self.path, *self._args, append_mesh=self._append_mesh)
 
     def write(self, report: SocReport) -> None:
         """Append every field at time = SOC."""

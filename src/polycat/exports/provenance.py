@@ -37,7 +37,8 @@ class RunRecord:
     """What run.json reports, kept up to date by the run (the checkpointed counters too).
 
     Attributes:
-        status: ``running``, ``completed`` or ``failed``; error: the failure, if any.
+        status: ``running``, ``completed``, ``failed`` or ``interrupted`` (by a signal);
+            error: the failure or interruption, if any.
         timers: wall time per phase; t_start: perf_counter at the start of the run.
         mesh_folder: the mesh used; dofs: global DOF and cell counts.
         diff_newton: Newton iterations per time step; mech_iterations: CG iterations per
@@ -169,6 +170,7 @@ class ProvenanceExporter:
                 "mass_balance_error_max": r.max_mass_error,
             },
             "reported_soc": r.reported_soc,
+            "last_completed_soc": r.reported_soc[-1] if r.reported_soc else None,
             "materials": self.materials,
             "interfaces": self.interfaces,
             "config": self.config,

@@ -1,6 +1,6 @@
 """Constitutive laws as pure UFL functions (stresses in MPa when moduli are in MPa).
 
-Grain law (DESIGN §2, rotation convention of docs/internals.md, ``v_sample = R v_crystal``)::
+Grain law (docs/design.md §2, rotations of docs/internals.md, ``v_sample = R v_crystal``)::
 
     σ = R · [ C_crystal : (Rᵀ ε(u) R − ε*_crystal(x)) ] · Rᵀ,   ε*_crystal = diag(ε_a, ε_a, ε_c)
 

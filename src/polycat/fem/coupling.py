@@ -1,7 +1,7 @@
 """Two-way coupling: stress-assisted diffusion through a mechanical chemical potential.
 
 Dilute-solution flux with the mechanical part of the chemical potential
-μ_mech = −σ : ∂ε*/∂c (J/mol, σ in Pa, ∂ε*/∂c in m³/mol; physics_notes §7)::
+μ_mech = −σ : ∂ε*/∂c (J/mol, σ in Pa, ∂ε*/∂c in m³/mol; docs/physics.md §7)::
 
     J = −D (∇c + (c/RT) ∇μ_mech) = −D (∇c − (c/RT) ∇(σ : ∂ε*/∂c))
 

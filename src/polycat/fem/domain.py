@@ -1,7 +1,7 @@
 """The particle and its surroundings as FEM objects: grain submesh, phase tags,
 cell-wise fields and transfers between the parent mesh and the grain submesh.
 
-The Li fraction lives on the submesh of all grain cells (DESIGN §2: transport only in
+The Li fraction lives on the submesh of all grain cells (docs/design.md §2: transport only in
 the particle); the CAM–SE interface facets are exterior facets of that submesh.
 """
 

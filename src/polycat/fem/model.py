@@ -1,7 +1,7 @@
 """The coupled chemo-mechanical problem of one particle: one object owning spaces, forms
 and PETSc solvers, stepped in time by the simulation layer.
 
-Per time step (DESIGN §2): diffusion of x on the grain submesh under a uniform
+Per time step (docs/design.md §2): diffusion of x on the grain submesh under a uniform
 galvanostatic interface flux → lattice strains ε_a(x), ε_c(x) evaluated with numpy on the
 DOF values of x (the law is not linearised) and copied to the parent mesh → elasticity on
 the whole mesh. Two-way coupling iterates diffusion ↔ mechanics to ``coupling_tol``.

@@ -111,7 +111,8 @@ class SocReport:
         boundaries: per grain boundary and interface patch (boundaries.csv rows).
         grains: per grain (grains.csv rows).
         facets: every GB facet (facets/gb_soc_XXX.csv rows); rank 0 only, else None.
-        section: the z = 0 section of σ_hoop (arrays); rank 0 only, else None.
+        section: the z = 0 section of σ_hoop and the region (grain / electrolyte tag) at
+            each point (arrays); rank 0 only, else None.
         interface_facets: cohesive runs: every CAM–SE interface facet
             (facets/interface_soc_XXX.csv rows); rank 0 only, else None.
     """
@@ -174,6 +175,10 @@ class SocReader:
         X, Y = np.meshgrid(self.section_axis, self.section_axis)
         pts = np.column_stack([X.ravel(), Y.ravel(), np.zeros(X.size)])
         self.section_sampler = PointSampler(mesh, pts)
+        # region id of every cell (grain tag, electrolyte tag): grain boundaries on the plot
+        self.region_dg = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="grain_id")
+        self.region_dg.x.array[ct.indices] = ct.values
+        self.region_dg.x.scatter_forward()
         self.warned_outside_table = False
         self.on_x_outside_table: Callable[[float, float, tuple[float, float]], None] = (
             _warn_outside_table
@@ -401,11 +406,17 @@ class SocReader:
         self.hoop_dg.interpolate(self.hoop_expr)
         self.hoop_dg.x.scatter_forward()
         vals = self.section_sampler(self.hoop_dg)
-        if vals is None:
+        ids = self.section_sampler(self.region_dg)
+        if vals is None or ids is None:
             return None
         n = len(self.section_axis)
         ax = self.section_axis
-        return {"x_um": ax, "y_um": ax, "sigma_hoop_MPa": vals[:, 0].reshape(n, n)}
+        return {
+            "x_um": ax,
+            "y_um": ax,
+            "sigma_hoop_MPa": vals[:, 0].reshape(n, n),
+            "grain_id": ids[:, 0].reshape(n, n),
+        }
 
 
 def _warn_outside_table(lo: float, hi: float, table: tuple[float, float]) -> None:

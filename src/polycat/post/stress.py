@@ -1,4 +1,4 @@
-"""The stress measures polycat reports, defined once (DESIGN §2), in two forms: UFL (for
+"""The stress measures polycat reports, defined once (docs/design.md §2), in two forms: UFL (for
 fields and sections) and numpy (on sampled stresses, for the readers).
 
 In the spherical frame about the particle centre x₀ (polar about the disc centre in 2D):

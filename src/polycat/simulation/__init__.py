@@ -20,11 +20,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["prepare_mesh", "run", "write_orientation_table"]
 
 
-def run(plan: RunPlan, overwrite: bool = False, comm: Any = None, resume: bool = False) -> Path:
+def run(
+    plan: RunPlan, overwrite: bool = False, comm: Any = None, resume: bool = False, stop: Any = None
+) -> Path:
     """Mesh, solve and report one plan; see :func:`polycat.simulation.runner.run`."""
     from polycat.simulation.runner import run as _run
 
-    return _run(plan, overwrite=overwrite, comm=comm, resume=resume)
+    return _run(plan, overwrite=overwrite, comm=comm, resume=resume, stop=stop)
 
 
 def prepare_mesh(plan: RunPlan, comm: Any = None) -> Path:

@@ -44,6 +44,8 @@ class SocLoop:
             at report SOCs (one-way coupling: stress is not needed in between).
         faults: the fault injector (tests).
         progress: show a progress bar (rank 0).
+        after_step: called on every rank after each step (and its report): the stop
+            check of :mod:`polycat.interrupts` (collective), which may raise.
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class SocLoop:
         mechanics_every_step: bool,
         faults: FaultInjector,
         progress: bool,
+        after_step: Callable[[], None] | None = None,
     ) -> None:
         self.model = model
         self.schedule = schedule
@@ -63,18 +66,16 @@ class SocLoop:
         self.mechanics_every_step = mechanics_every_step
         self.faults = faults
         self.progress = progress
+        self.after_step = after_step
 
     def run(self, start: int, on_report: ReportFn) -> None:
         """Step from step index ``start`` to the end; ``on_report`` at every report SOC."""
-        from tqdm import tqdm
+        from polycat.simulation.progress import StepProgress
 
         sch = self.schedule
         reports = dict(zip(sch.report_index, sch.report_soc, strict=True))
         t_prev = float(sch.times_s[start - 1]) if start > 0 else 0.0
-        bar = tqdm(
-            total=len(sch.times_s), initial=start, disable=not self.progress, unit="step",
-            desc="polycat",
-        )  # fmt: skip
+        bar = StepProgress(len(sch.times_s), sch.report_index, start, self.progress)
         timers = self.record.timers
         try:
             for i in range(start, len(sch.times_s)):
@@ -87,10 +88,11 @@ class SocLoop:
                     self.record.mech_iterations.append(info.mechanics.ksp_iterations)
                     self.record.mech_newton.append(info.mechanics.newton_iterations)
                 t_prev = t_now
-                bar.update(1)
                 if report:
-                    bar.set_postfix(soc=f"{reports[i]:.2f}")
                     on_report(i, reports[i], t_now, info)
+                bar.step_done(i, time.perf_counter() - t, reports.get(i))
+                if self.after_step is not None:
+                    self.after_step()
         finally:
             bar.close()
 
@@ -140,6 +142,8 @@ class SocLoop:
                 wall[k] = wall.get(k, 0.0) + v
             newton += info.diffusion.newton_iterations
             mass_error = max(mass_error, info.mass_balance_error)
+            if self.model.comm.rank == 0 and log.isEnabledFor(logging.DEBUG):
+                log.debug("%s", _diagnostics(i, j, n_sub, t0 + (j + 1) * dt, info))
             # x̄ and the mass balance come from global reductions: equal on every rank.
             if not np.isfinite(info.mean_x_new) or info.mass_balance_error > MASS_BALANCE_TOL:
                 raise SolverError(
@@ -152,3 +156,23 @@ class SocLoop:
         self.record.max_mass_error = max(self.record.max_mass_error, mass_error)
         assert info is not None
         return info
+
+
+def _diagnostics(i: int, j: int, n_sub: int, t_s: float, info: StepInfo) -> str:
+    """One line of solver diagnostics of a (sub)step, for ``polycat -v``."""
+    d, m = info.diffusion, info.mechanics
+    sub = f".{j + 1}/{n_sub}" if n_sub > 1 else ""
+    text = (
+        f"step {i + 1}{sub}: t = {t_s:.5g} s, dt = {info.dt_s:.4g} s, x_mean = "
+        f"{info.mean_x_new:.6f}, mass error {info.mass_balance_error:.2e}; diffusion: "
+        f"{d.newton_iterations} Newton, {d.ksp_iterations} KSP its, |F| "
+        f"{d.initial_residual_norm:.3e} -> {d.residual_norm:.3e} ({d.converged_reason})"
+    )
+    if m is not None:
+        text += (
+            f"; mechanics: {m.ksp_iterations} CG its, residual {m.residual_norm:.3e} "
+            f"({m.converged_reason})"
+        )
+    if info.coupling_iterations > 1:
+        text += f"; two-way: {info.coupling_iterations} its, max dx {info.coupling_residual:.2e}"
+    return text

@@ -144,7 +144,8 @@ def build_problem(plan: RunPlan, loaded: LoadedMesh) -> Problem:
     )
     ld, lp = plan.loading, plan.loop
     schedule = build_schedule(
-        ld.x_start, ld.x_end, ld.c_rate, ld.report_soc, lp.steps_per_report, lp.max_dt_s
-    )
+        ld.x_start, ld.x_end, ld.c_rate, ld.report_soc, lp.steps_per_report, lp.max_dt_s,
+        x_window=ld.x_window,
+    )  # fmt: skip
     model.set_uniform_x(schedule.x_start)
     return Problem(plan, loaded, micro, model, lattice, reader, schedule)

@@ -20,7 +20,9 @@ one file from several ranks (docs/internals.md).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Mapping
@@ -50,7 +52,10 @@ __all__ = [
     "save_checkpoint",
 ]
 
+log = logging.getLogger("polycat")
+
 MARKER = "run.json"
+SAVED = "config.resolved.yaml"
 
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "state.json"
@@ -199,21 +204,71 @@ def load_fields(
 
 
 def prepare_results_dir(path: Path, overwrite: bool) -> None:
-    """Create the results directory; refuse one that already holds a run unless
-    `overwrite`, and refuse one that cannot be written."""
+    """Create the results directory; refuse one that cannot be written, and one that
+    already holds a run unless `overwrite` — except a *failed* run, which a plain rerun
+    replaces (there is nothing to continue). An interrupted or unfinished run is refused
+    with the two ways on: ``--resume`` (continue it) or ``--overwrite`` (start again)."""
     if path.exists() and not path.is_dir():
         raise ConfigError(f"output.dir {path} exists and is not a directory; choose another --out")
+    if overwrite and path.is_dir() and ((path / MARKER).exists() or (path / SAVED).exists()):
+        _clear(path)  # a polycat results directory: replace it whole (no stale SOCs left)
     if path.is_dir() and any(path.iterdir()) and not overwrite:
-        what = "another run" if (path / MARKER).exists() else "files"
-        raise ConfigError(
-            f"output.dir {path} already holds {what}; pass --overwrite to replace it or choose "
-            "another --out"
-        )
+        status = run_status(path) if (path / MARKER).exists() else None
+        if status == "failed":
+            log.warning("output.dir %s holds a failed run: replacing it", path)
+            _clear(path)
+        elif status in ("interrupted", "running"):
+            state = None
+            with contextlib.suppress(ConfigError):
+                state = read_state(path)
+            where = (
+                f"from its checkpoint after SOC {state['soc']:g}"
+                if state is not None
+                else "from its start (no SOC was checkpointed)"
+            )
+            how = (
+                "was interrupted"
+                if status == "interrupted"
+                else "did not finish (run.json says running: it is still running, or it was killed)"
+            )
+            raise ConfigError(
+                f"output.dir {path} holds a run that {how}; continue it {where} with "
+                f"`polycat run --resume {path}`, or pass --overwrite to start it again"
+            )
+        else:
+            what = "another run" if (path / MARKER).exists() else "files"
+            if status:
+                what += f" ({status})"
+            raise ConfigError(
+                f"output.dir {path} already holds {what}; pass --overwrite to replace it or "
+                "choose another --out"
+            )
     try:
         path.mkdir(parents=True, exist_ok=True)
         _probe_writable(path)
     except OSError as exc:
         raise ConfigError(f"output.dir {path} cannot be written: {exc.strerror}") from None
+
+
+RUN_OUTPUTS = (
+    "config.resolved.yaml", "summary.csv", "boundaries.csv", "grains.csv", "orientations.csv",
+    MARKER, "profiles", "facets", "sections", "fields", "plots", CHECKPOINT_DIR,
+)  # fmt: skip
+"""What a run writes into its results directory (README, "What a run writes")."""
+
+
+def _clear(path: Path) -> None:
+    """Remove what a run wrote into ``path`` (and its temporary files); anything else a
+    user keeps there (their own config, notes) stays."""
+    import shutil
+
+    for child in path.iterdir():
+        if child.name not in RUN_OUTPUTS and not child.name.endswith(".tmp"):
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def _probe_writable(path: Path) -> None:

@@ -22,7 +22,13 @@ import numpy as np
 from dolfinx import fem
 
 from polycat.config.plan import RunPlan
-from polycat.errors import ConfigError, GeometryError, PetscOptionsError, SolverError
+from polycat.errors import (
+    ConfigError,
+    GeometryError,
+    PetscOptionsError,
+    RunInterrupted,
+    SolverError,
+)
 from polycat.exports import Exporter
 from polycat.exports.fields import FieldsExporter
 from polycat.exports.provenance import ProvenanceExporter, RunRecord, peak_rss_mb
@@ -31,6 +37,7 @@ from polycat.exports.tables import TablesExporter
 from polycat.faults import FaultInjector
 from polycat.fem.info import StepInfo
 from polycat.fileio import write_csv_atomic, write_text_atomic
+from polycat.interrupts import StopRequests
 from polycat.mesh import load_mesh
 from polycat.microstructure import ORIENTATION_COLUMNS
 from polycat.post.soc import SocReader
@@ -50,8 +57,12 @@ __all__ = ["RunSession", "run"]
 
 log = logging.getLogger("polycat")
 
+FARADAY = 96485.33212
+"""Faraday constant, C/mol."""
+
 COLLECTIVE_ERRORS = (SolverError, ConfigError, GeometryError)
-"""Errors raised identically on every rank (the others may strike one rank only)."""
+"""Errors raised identically on every rank (the others may strike one rank only; so may
+a RunInterrupted that a second signal raised at once)."""
 
 
 def _collective_check(comm: MPI.Comm, error: str | None) -> None:
@@ -64,9 +75,10 @@ def _collective_check(comm: MPI.Comm, error: str | None) -> None:
 class RunSession:
     """The state of one run across its phases (built in order by :func:`run`)."""
 
-    def __init__(self, plan: RunPlan, comm: MPI.Comm) -> None:
+    def __init__(self, plan: RunPlan, comm: MPI.Comm, stop: StopRequests | None = None) -> None:
         self.plan = plan
         self.comm = comm
+        self.stop = stop if stop is not None else StopRequests()
         self.rank = comm.rank
         self.out = plan.output.dir
         self.record = RunRecord()
@@ -105,16 +117,25 @@ class RunSession:
     def setup(self) -> None:
         """Mesh, load, build the problem, restore a checkpoint, set up the exporters."""
         plan, comm, timers = self.plan, self.comm, self.record.timers
+        self._phase("meshing (or reusing the cached mesh)")
         t = time.perf_counter()
         folder = prepare_mesh(plan, comm)
         timers.add("mesh", time.perf_counter() - t)
         self.record.mesh_folder = folder
+        self.stop.check(comm)
+        self._phase(f"mesh ready ({timers.wall['mesh']:.1f} s); loading it on {comm.size} rank(s)")
         t = time.perf_counter()
         loaded = load_mesh(comm, folder, split=plan.interfaces is not None)
         timers.add("load_mesh", time.perf_counter() - t)
+        self._phase(
+            f"mesh loaded ({timers.wall['load_mesh']:.1f} s); setting up the problem (forms are "
+            "compiled on first use of a configuration: up to a minute)"
+        )
         t = time.perf_counter()
         self.problem = p = build_problem(plan, loaded)
         timers.add("setup", time.perf_counter() - t)
+        self._phase(f"set-up done ({timers.wall['setup']:.1f} s)")
+        self.stop.check(comm)
         if self.checkpoint_state is not None:
             self._restore(self.checkpoint_state)
         g = plan.geometry
@@ -147,6 +168,11 @@ class RunSession:
                 len(p.schedule.times_s),
             )
 
+    def _phase(self, text: str) -> None:
+        """Progress of the set-up phases (rank 0; the step loop has a bar of its own)."""
+        if self.rank == 0:
+            log.info("%s", text)
+
     def _exporters(self) -> list[Exporter]:
         assert self.problem is not None and self.reader is not None
         exporters: list[Exporter] = []
@@ -163,10 +189,8 @@ class RunSession:
             def fill_c() -> None:
                 c_parent.x.array[:] = x_parent.x.array * cmax
 
-            # A resumed run writes the remaining SOCs to a series of its own: the first
-            # file's mesh was written in the first run's partitioning (maybe other ranks).
-            name = "fields.xdmf"
-            if self.record.resumed_from is not None:
+            name, append = "fields.xdmf", self._continue_series()
+            if self.record.resumed_from is not None and append is None:
                 name = f"fields_from_soc_{soc_tag(self.record.resumed_from['soc'])}.xdmf"
             exporters.append(
                 FieldsExporter(
@@ -182,10 +206,25 @@ class RunSession:
                         "grain_id": grain_id,
                     },
                     before_write=fill_c,
+                    append_mesh=append,
                 )
             )
         exporters += [self.tables, SectionExporter(self.out), self.provenance]
         return exporters
+
+    def _continue_series(self) -> str | None:
+        """A resumed run continues the first run's ParaView series (one file set, every
+        SOC; its mesh as a grid of its own): the grid name, or None (a fresh run, or a
+        series that cannot be continued: the remaining SOCs then go to a file of their
+        own). Collective."""
+        if self.record.resumed_from is None:
+            return None
+        name = None
+        if self.rank == 0:
+            from polycat.exports.series import prepare_append
+
+            name = prepare_append(self.out / "fields" / "fields.xdmf", self.record.reported_soc)
+        return self.comm.bcast(name, root=0)
 
     def execute(self) -> None:
         """Step the schedule to the end, reporting at every report SOC."""
@@ -204,6 +243,7 @@ class RunSession:
             or self.plan.interfaces is not None,
             faults=self.faults,
             progress=self.rank == 0,
+            after_step=lambda: self.stop.check(self.comm),
         )
         loop.run(start, self.report)
         self.record.status = "completed"
@@ -216,6 +256,7 @@ class RunSession:
         loop_values = {
             "mass_balance_error_max": record.max_mass_error,
             "mech_ksp_iterations": info.mechanics.ksp_iterations if info.mechanics else None,
+            **self._loading_values(),
         }
         rep = self.reader.read(
             soc, t_s, loop_values, corrupt=functools.partial(self.faults.corrupt, i + 1)
@@ -232,6 +273,19 @@ class RunSession:
             t = time.perf_counter()
             self._checkpoint(i, soc, t_s)
             timers.add("checkpoint", time.perf_counter() - t)
+
+    def _loading_values(self) -> dict[str, Any]:
+        """The summary entries that say under which load and criteria a row was read:
+        the current density through the particle surface and the strengths the risks are
+        divided by."""
+        assert self.problem is not None
+        p, rd = self.problem, self.plan.readers
+        flux_um_s = p.model.flux_for_rate(p.schedule.rate_per_s)  # outward x flux, µm/s
+        return {
+            "current_density_A_m2": FARADAY * self.plan.cathode.c_max_mol_m3 * flux_um_s * 1e-6,
+            "gb_strength_MPa": rd.gb_strength_MPa,
+            "adhesion_strength_MPa": rd.adhesion_strength_MPa,
+        }
 
     # -- checkpoints -----------------------------------------------------------------
     def _checkpoint(self, i: int, soc: float, t_s: float) -> None:
@@ -300,6 +354,7 @@ class RunSession:
         """Plots and the final run.json (rank 0)."""
         if self.rank != 0:
             return
+        self.provenance.write()  # completed, before the plots (a stop there loses no result)
         t = time.perf_counter()
         if self.plan.output.plots:
             build_plots(self.out)
@@ -308,9 +363,16 @@ class RunSession:
         log.info("results in %s (%.1f s)", self.out, time.perf_counter() - self.record.t_start)
 
     def fail(self, exc: BaseException) -> None:
-        """Record a failure; keep what was computed (run.json, plots of finished SOCs)."""
+        """Record a failure or an interruption; keep what was computed (run.json, plots of
+        finished SOCs)."""
         self.record.status = "failed"
         self.record.error = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, RunInterrupted):
+            last = self.record.reported_soc[-1] if self.record.reported_soc else None
+            exc.results_dir, exc.last_soc = str(self.out), last
+            self.record.status = "interrupted"
+            done = f"after SOC {last:g}" if last is not None else "before the first report SOC"
+            self.record.error = f"{exc} {done}"
         if self.rank == 0 and self.out.is_dir():
             self.provenance.write()
             if self.tables.summary and self.plan.output.plots:
@@ -347,20 +409,39 @@ def _interfaces_meta(plan: RunPlan) -> dict[str, Any] | None:
 
 
 def _materials_meta(plan: RunPlan) -> dict[str, Any]:
+    rd, cam, se = plan.readers, plan.cathode, plan.electrolyte
+    adhesion = rd.adhesion_strength_MPa
+
+    def evidence(material: Any, key: str, used: float | None) -> str | None:
+        if material is None or used is None:
+            return None
+        if getattr(material, key) != used:
+            return "set in readers"
+        return str(material.sources[key].evidence) or None
+
     return {
-        "cathode": plan.cathode.name,
-        "gb_strength_MPa": plan.readers.gb_strength_MPa,
-        "electrolyte": plan.electrolyte.name if plan.electrolyte is not None else None,
-        "adhesion_strength_MPa": plan.readers.adhesion_strength_MPa,
+        "cathode": cam.name,
+        "gb_strength_MPa": rd.gb_strength_MPa,
+        "gb_strength_evidence": evidence(cam, "gb_strength_MPa", rd.gb_strength_MPa),
+        "electrolyte": se.name if se is not None else None,
+        "adhesion_strength_MPa": adhesion,
+        "adhesion_strength_evidence": evidence(se, "adhesion_strength_MPa", adhesion),
+        "defaulted": dict(plan.defaulted),
     }
 
 
 def run(
-    plan: RunPlan, overwrite: bool = False, comm: MPI.Comm | None = None, resume: bool = False
+    plan: RunPlan,
+    overwrite: bool = False,
+    comm: MPI.Comm | None = None,
+    resume: bool = False,
+    stop: StopRequests | None = None,
 ) -> Path:
     """Mesh, solve and report one plan on `comm` (default COMM_WORLD); returns the results
     directory. ``resume``: continue the interrupted run in ``plan.output.dir`` from its
-    last checkpoint (from the start when it has none).
+    last checkpoint (from the start when it has none). ``stop``: the stop requests (signal
+    handlers) of the command line; a first SIGINT/SIGTERM/SIGHUP ends the run at the end
+    of the current step with a :class:`RunInterrupted` (run.json: ``interrupted``).
 
     Error policy: SolverError, ConfigError and GeometryError are raised on every rank
     alike and propagate (run.json says ``failed``, every finished SOC stays on disk). Any
@@ -368,7 +449,9 @@ def run(
     on more than one rank it is printed once, from that rank, and the job is aborted.
     """
     comm = comm if comm is not None else MPI.COMM_WORLD
-    r = RunSession(plan, comm)
+    if stop is not None:
+        stop.install()  # again: the solver stack imported since may have set its own
+    r = RunSession(plan, comm, stop)
     r.open_results(overwrite, resume)
     try:
         try:
@@ -376,13 +459,29 @@ def run(
             r.execute()
         except PetscOptionsError as exc:  # raised on every rank: the same options
             raise ConfigError(petsc_option_field(exc)) from None
-    except BaseException as exc:
-        r.fail(exc)
-        if not isinstance(exc, COLLECTIVE_ERRORS) and comm.size > 1:
+    except BaseException as caught:
+        err = caught
+        if not isinstance(err, RunInterrupted) and r.stop.requested:
+            # The signal also reached this process's children (a terminal's Ctrl-C hits
+            # its whole process group): the C compiler of a JIT compilation dies with it
+            # and FFCx raises. What failed under a stop request was interrupted.
+            assert r.stop.signum is not None
+            err = RunInterrupted(r.stop.signum, immediate=True)
+            err.__cause__ = caught
+        r.fail(err)
+        collective = isinstance(err, COLLECTIVE_ERRORS) or (
+            isinstance(err, RunInterrupted) and not err.immediate
+        )
+        if isinstance(err, RunInterrupted) and err.immediate and comm.size > 1:
+            print(f"error: {r.record.error} (rank {r.rank})", file=sys.stderr, flush=True)
+            comm.Abort(err.exit_code)
+        if err is not caught:
+            raise err from caught
+        if not collective and comm.size > 1:
             # No collective clean-up (closing the field file would wait for the other
             # ranks forever): say what happened once, from this rank, and end the job.
             print(
-                f"error ({type(exc).__name__}) on rank {r.rank}: {exc}", file=sys.stderr, flush=True
+                f"error ({type(err).__name__}) on rank {r.rank}: {err}", file=sys.stderr, flush=True
             )
             comm.Abort(1)
         raise

@@ -109,10 +109,13 @@ def case_label(values: dict[str, Any], seed: int | None) -> str:
 
 def case_id(cfg: RunConfig) -> str:
     """Stable id of a resolved config: sha256 of its canonical JSON, without the output
-    locations (output.dir, output.mesh_dir), first 12 hex digits."""
+    locations (output.dir, output.mesh_dir) and allow_outside_range, first 12 hex digits."""
     data = cfg.model_dump(mode="json")
     for key in LOCATION_KEYS:
         data["output"].pop(key, None)
+    # allow_outside_range permits values and never changes the answer (and leaving it
+    # out keeps the ids of studies from before it existed)
+    data.pop("allow_outside_range", None)
     return stable_digest(data, ID_LENGTH)
 
 

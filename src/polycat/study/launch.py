@@ -184,6 +184,23 @@ def start_case(
     return RunningCase(case_id, proc, log, slot, time.monotonic())
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _stopped_by_signal(code: int | None, run: dict[str, object]) -> str | None:
+    """The signal that stopped a case, or None: the run says ``interrupted`` (it caught
+    the signal and stopped cleanly), or the process ended by SIGINT/SIGTERM/SIGHUP (exit
+    status -N, or 128 + N from a shell or mpiexec). A Ctrl-C in the terminal reaches the
+    cases as well as the study driver, so a case may end before the driver's handler runs."""
+    for s in STOP_SIGNALS:
+        if code is not None and code in (-int(s), 128 + int(s)):
+            return s.name
+    if run.get("status") == "interrupted":
+        error = str(run.get("error") or "")
+        return next((s.name for s in STOP_SIGNALS if s.name in error), "a signal")
+    return None
+
+
 def finish_case(root: Path, rc: RunningCase, interrupted_by: str | None = None) -> str:
     """Record how a case ended; returns its status (completed, failed or interrupted)."""
     code = rc.proc.returncode
@@ -195,6 +212,8 @@ def finish_case(root: Path, rc: RunningCase, interrupted_by: str | None = None) 
             root, rc.case_id, status="completed", finished=now(), returncode=code, wall_s=wall
         )
         return "completed"
+    if interrupted_by is None:
+        interrupted_by = _stopped_by_signal(code, run_json(root, rc.case_id))
     if interrupted_by is not None:
         write_state(
             root,

@@ -80,7 +80,9 @@ def run_local(
                 for cid, (rc, slot) in list(running.items()):
                     if rc.proc.poll() is None:
                         continue
-                    status = finish_case(root, rc)
+                    # a Ctrl-C reaches the cases too: one may end before the loop stops
+                    by = signal.Signals(stop[0]).name if stop else None
+                    status = finish_case(root, rc, interrupted_by=by)
                     slot.release()
                     del running[cid]
                     outcome[cid] = status

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from polycat.study.aggregate import HEADLINE, Point
+from polycat.study.aggregate import HEADLINE, Point, read_summary
 from polycat.study.expand import Study
 
 LABELS = {
@@ -56,6 +56,7 @@ def build_study_plots(study: Study, points: Sequence[Point]) -> list[Path]:
     title = study.name + (f": {study.spec.question}" if study.spec.question else "")
     soc = last_common_soc(done)
     assert soc is not None
+    strengths = strengths_note(study, done)
     for path in study.varied:
         fig, axes = plt.subplots(
             2, len(HEADLINE), figsize=(FIGSIZE[0], 2 * FIGSIZE[1]), constrained_layout=True
@@ -65,6 +66,7 @@ def build_study_plots(study: Study, points: Sequence[Point]) -> list[Path]:
         axes[0][1].set_title(f"at SOC {soc:g}", fontsize=9)
         axes[1][1].set_title("peak over the reported SOCs", fontsize=9)
         fig.suptitle(f"{title}\nmean of seeds, bars = min–max", fontsize=9)
+        _leave_room_below(fig, 0.04, strengths)
         f = out / f"vs_{_slug(path)}.png"
         fig.savefig(f, dpi=DPI)
         plt.close(fig)
@@ -72,11 +74,53 @@ def build_study_plots(study: Study, points: Sequence[Point]) -> list[Path]:
     fig, axes = plt.subplots(1, len(HEADLINE), figsize=FIGSIZE, constrained_layout=True)
     _plot_vs_soc(axes, study, done)
     fig.suptitle(f"{title}\nmean of seeds, band = min–max", fontsize=9)
+    _leave_room_below(fig, 0.06, strengths)
     f = out / "vs_soc.png"
     fig.savefig(f, dpi=DPI)
     plt.close(fig)
     written.append(f)
     return written
+
+
+def _leave_room_below(fig: Any, height: float, text: str) -> None:
+    """Keep the bottom ``height`` of a constrained-layout figure for ``text``."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if not text:
+        return
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(0.0, height, 1.0, 1.0 - height))
+    fig.text(0.01, 0.005, text, fontsize=7, va="bottom")
+
+
+def strengths_note(study: Study, points: Sequence[Point]) -> str:
+    """The strengths the risks of the plotted cases are divided by (from their summaries):
+    ``risks: GB t_n⁺/σ_GB, σ_GB = 745 MPa; delamination t_n⁺/σ_adh, σ_adh = 110, 90 MPa``."""
+    found: dict[str, list[str]] = {"gb_strength_MPa": [], "adhesion_strength_MPa": []}
+    for p in points:
+        for cid in p.case_ids:
+            rows = read_summary(study.dir, cid)
+            for key, values in found.items():
+                v = rows[0].get(key, "") if rows else ""
+                if v and f"{float(v):g}" not in values:
+                    values.append(f"{float(v):g}")
+    parts = []
+    if found["gb_strength_MPa"]:
+        parts.append(f"GB crack risk t_n⁺/σ_GB, σ_GB = {', '.join(found['gb_strength_MPa'])} MPa")
+    if found["adhesion_strength_MPa"]:
+        parts.append(
+            "delamination risk t_n⁺/σ_adh, σ_adh = "
+            f"{', '.join(found['adhesion_strength_MPa'])} MPa (the built-in values are "
+            "estimates: a relative measure)"
+        )
+    if not parts:
+        return ""
+    return (
+        "risks: "
+        + "; ".join(parts)
+        + " (per case: study.csv); risk ≥ 1: bonded elastic traction ≥ strength"
+    )
 
 
 def _series_label(point: Point, exclude: str) -> str:
@@ -113,9 +157,12 @@ def _plot_vs_parameter(
                 hi.append(st["max"] - st["mean"])
             if not xs:
                 continue
+            # categories (materials, textures) are points with bars: a line between them
+            # would suggest an order and values in between that do not exist
             ax.errorbar(
-                xs, mean, yerr=[lo, hi], marker="o", ms=4, capsize=3, lw=1.2, label=label or None
-            )
+                xs, mean, yerr=[lo, hi], marker="o", ms=5 if not numeric else 4, capsize=3,
+                lw=1.2, ls="-" if numeric else "none", label=label or None,
+            )  # fmt: skip
         if numeric:
             vals = [float(v) for v in xs_all]
             if min(vals) > 0 and max(vals) / min(vals) >= 20:

@@ -13,6 +13,8 @@ from typing import Any
 
 import gmsh
 
+from polycat.interrupts import reassert_handlers
+
 
 @contextlib.contextmanager
 def _model(name: str, verbose: bool) -> Iterator[None]:
@@ -20,6 +22,7 @@ def _model(name: str, verbose: bool) -> Iterator[None]:
     owns = not gmsh.isInitialized()
     if owns:
         gmsh.initialize(interruptible=False)
+        reassert_handlers()  # gmsh.initialize resets SIGTERM to the default action
     gmsh.option.setNumber("General.Terminal", 1 if verbose else 0)
     gmsh.model.add(name)
     try:

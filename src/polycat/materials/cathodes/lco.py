@@ -49,7 +49,7 @@ _LATTICE_SOURCE = Source(
     citation=f"{STALLARD_2022}; shape from Märker et al., Chem. Mater. 31 (2019) 2545",
     doi="10.1016/j.joule.2022.04.001",
     evidence="hypothesis",
-    checked="[S] physics_notes §2.2 (figure-vector values from a Stallard 2022 digest)",
+    checked="[S] docs/physics.md §2.2 (figure-vector values from a Stallard 2022 digest)",
     note=(
         "Constructed law, not a measured LiCoO2 table (Reimers & Dahn, J. Electrochem. "
         "Soc. 139 (1992) 2091 and later LixCoO2 XRD were found only as citations). [S] LCO "

@@ -84,7 +84,8 @@ NCM811_LATTICE = TabulatedLatticeStrain.from_lattice_parameters(
 
 C_MAX = float(round(crystallographic_c_max(float(_A[0]), float(_C[0]))))
 C_MAX_SOURCE = Source(
-    citation="Märker et al., Chem. Mater. 31 (2019) 2545-2554 (pristine cell), physics_notes §5.2",
+    citation="Märker et al., Chem. Mater. 31 (2019) 2545-2554 (pristine cell), "
+    "docs/physics.md §5.2",
     doi="10.1021/acs.chemmater.9b00140",
     evidence="derived",
     checked="[R]+[C] pristine row of the shipped Märker table",
@@ -112,10 +113,10 @@ def borrowed_c_max(reason: str, detail: str = "") -> Source:
 X_MIN = 0.125
 _X_AT_KONDRAKOV_4V3 = x_at_volume_strain(NCM811_LATTICE, -0.051)
 X_WINDOW_SOURCE = Source(
-    citation="physics_notes §5.2; Kondrakov et al., J. Phys. Chem. C 121 (2017) 3286",
+    citation="docs/physics.md §5.2; Kondrakov et al., J. Phys. Chem. C 121 (2017) 3286",
     evidence="estimate",
     note=(
-        "Usable window about x = 0.95 -> 0.12 (4.4-4.5 V) per physics_notes §5.2; x_min "
+        "Usable window about x = 0.95 -> 0.12 (4.4-4.5 V) per docs/physics.md §5.2; x_min "
         f"raised to {X_MIN} to stay inside the Märker table (ends at x = "
         f"{NCM811_LATTICE.x_range[0]:.4f}). Cross-check [A]: Kondrakov's dV/V = -5.1 % at "
         f"4.3 V is reached on this table at x = {_X_AT_KONDRAKOV_4V3:.3f}. " + X_MAX_NOTE

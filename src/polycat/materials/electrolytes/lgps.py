@@ -44,7 +44,7 @@ MATERIAL = ElectrolyteMaterial(
         "nu": _ELASTIC,
         "adhesion_strength_MPa": _ADHESION,
         "fracture_toughness_MPa_sqrt_m": Source(
-            citation="not found (physics_notes §4)",
+            citation="not found (docs/physics.md §4)",
             evidence="none",
             note="No fracture toughness of LGPS was found in the verified sources; left unset.",
         ),
