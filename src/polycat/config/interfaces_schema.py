@@ -77,6 +77,14 @@ class InterfacesConfig(Section):
         default_factory=CathodeElectrolyteConfig  # type: ignore[arg-type]
     )
 
+    integration: Literal["implex", "implicit"] = Field(
+        "implex",
+        description="how the damage history is integrated in time: implex (history "
+        "extrapolated from the two last steps, then updated implicitly: one symmetric "
+        "solve per step, first order in the step; Oliver et al. 2008) or implicit "
+        "(Newton on the rate-independent law: exact per step, but it must pass every "
+        "snap-back of unstable cracking, costly on a polycrystal)",
+    )
     viscous_regularization_soc: float = Field(
         0.0,
         ge=0.0,

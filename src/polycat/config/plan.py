@@ -166,6 +166,7 @@ class InterfacesSpec:
         cse_transport: ``contact_only`` or ``uniform``.
         h_gb_um_s: Li transmission coefficient of an intact grain boundary, µm/s.
         viscosity_s: time of the viscous regularisation of damage, s (0: none).
+        integration: ``implex`` or ``implicit`` time integration of the damage history.
         resolution: per class, how the mesh resolves the cohesive zone (for run.json):
             zone length, element size, elements in the zone, configured and used strength.
     """
@@ -178,6 +179,7 @@ class InterfacesSpec:
     cse_transport: str
     h_gb_um_s: float
     viscosity_s: float
+    integration: str
     resolution: tuple[tuple[str, tuple[tuple[str, float | str | bool], ...]], ...]
 
     def resolution_dict(self) -> dict[str, dict[str, float | str | bool]]:

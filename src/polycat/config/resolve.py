@@ -347,6 +347,7 @@ def resolve_interfaces(
         cse_transport=itf.cathode_electrolyte.li_transport,
         h_gb_um_s=h_gb,
         viscosity_s=itf.viscous_regularization_soc * 3600.0 / cfg.loading.c_rate,
+        integration=itf.integration,
         resolution=(
             ("grain_boundary", tuple(gb_info.items())),
             ("cathode_electrolyte", tuple(cse_info.items())),

@@ -207,6 +207,11 @@ class ChemoMechanicsModel:
                 interfaces.pair_facets,
                 interfaces.pair_tag,
                 interfaces.laws,
+                integration=interfaces.integration,
+                body_cells=[
+                    cell_tags.find(t)
+                    for t in [*grain_tags, *([matrix_tag] if matrix_tag is not None else [])]
+                ],
             )
             self.elasticity = self.cohesive
         self.u = u
@@ -360,6 +365,7 @@ class ChemoMechanicsModel:
         flux = self.flux_for_rate(x_rate_per_s)
         if self.cohesive is not None:
             self.cohesive.rate = dt_s / self.viscosity_s if self.viscosity_s > 0 else np.inf
+            self.cohesive.dt = float(dt_s)
         m_old = self.mean_x()
         t = time.perf_counter()
         dinfo = self.diffusion.step(dt_s, flux)

@@ -107,6 +107,7 @@ def build_problem(plan: RunPlan, loaded: LoadedMesh) -> Problem:
             InterfaceLaws(spec.gb, spec.cse),
             h_gb=spec.h_gb_um_s,
             viscosity_s=spec.viscosity_s,
+            integration=spec.integration,
             gb_transport=spec.gb_transport,
             cse_transport=spec.cse_transport,
         )

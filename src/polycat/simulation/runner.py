@@ -304,12 +304,14 @@ class RunSession:
         extra = None
         if model.cohesive is not None:
             h = model.cohesive.history_state()
-            parts = self.comm.gather((h["pair"], h["kappa"], h["damage"]), root=0)
+            parts = self.comm.gather((h["pair"], h["kappa"], h["damage"], h["kappa_old"]), 0)
             if parts is not None:
                 extra = {
                     "interface_pair": np.concatenate([p[0] for p in parts]),
                     "interface_kappa": np.concatenate([p[1] for p in parts]),
                     "interface_damage": np.concatenate([p[2] for p in parts]),
+                    "interface_kappa_old": np.concatenate([p[3] for p in parts]),
+                    "interface_dt_last": np.array([h["dt_last"]]),
                 }
         save_checkpoint(self.comm, self.out, soc_tag(soc), state, model.state_functions(), extra)
 
@@ -325,6 +327,9 @@ class RunSession:
                 "kappa": extra["interface_kappa"],
                 "damage": extra["interface_damage"],
             }
+            if "interface_kappa_old" in extra:
+                snap["interfaces"]["kappa_old"] = extra["interface_kappa_old"]
+                snap["interfaces"]["dt_last"] = float(extra["interface_dt_last"][0])
         model.restore(snap)
         self.tables.restore(state)
         self.record.restore(state)
@@ -405,6 +410,7 @@ def _interfaces_meta(plan: RunPlan) -> dict[str, Any] | None:
             "gb_transmission_um_s": spec.h_gb_um_s,
         },
         "viscous_regularization_s": spec.viscosity_s,
+        "integration": spec.integration,
     }
 
 
