@@ -1,6 +1,7 @@
 """Benchmark whole runs: wall time per phase, DOFs, iterations, peak memory per rank.
 
     .venv/bin/python benchmarks/bench.py                        # default case, 1 and 2 ranks
+    .venv/bin/python benchmarks/bench.py --cohesive --label cohesive   # issue 14: vs bonded
     .venv/bin/python benchmarks/bench.py --ranks 1 2 4 --set geometry.n_grains=100 \
         --set geometry.mesh_size_um=0.3 --label big
 
@@ -29,7 +30,8 @@ BIN = Path(sys.executable).parent
 COLUMNS = (
     "label", "ranks", "cells", "dofs_u", "dofs_x", "steps", "reports", "mesh_s", "load_s",
     "setup_s", "diffusion_s", "mechanics_s", "per_report_mech_s", "readers_s", "output_s",
-    "total_s", "mech_its_mean", "mech_its_max", "peak_rss_mb_per_rank", "status",
+    "total_s", "mech_solves", "mech_newton_mean", "mech_its_mean", "mech_its_max",
+    "peak_rss_mb_per_rank", "status",
 )  # fmt: skip
 
 
@@ -49,6 +51,7 @@ def run_case(config: Path, ranks: int, overrides: list[str], label: str, out: Pa
     info = json.loads((out / "run.json").read_text()) if (out / "run.json").exists() else {}
     w = info.get("wall_s", {})
     its = info.get("solver", {}).get("mechanics_ksp_iterations", []) or [0]
+    newton = info.get("solver", {}).get("mechanics_newton_iterations", []) or [0]
     n_rep = max(1, len(info.get("reported_soc", [])))
     dofs = info.get("dofs") or {}
     return {
@@ -59,7 +62,9 @@ def run_case(config: Path, ranks: int, overrides: list[str], label: str, out: Pa
         "diffusion_s": w.get("step_diffusion"), "mechanics_s": w.get("step_mechanics"),
         "per_report_mech_s": round(w.get("step_mechanics", 0.0) / n_rep, 3),
         "readers_s": w.get("readers"), "output_s": round(w.get("output", 0) + w.get("plots", 0), 3),
-        "total_s": round(wall, 2), "mech_its_mean": round(sum(its) / len(its), 1),
+        "total_s": round(wall, 2), "mech_solves": len(newton),
+        "mech_newton_mean": round(sum(newton) / len(newton), 2),
+        "mech_its_mean": round(sum(its) / len(its), 1),
         "mech_its_max": max(its),
         "peak_rss_mb_per_rank": max(info.get("peak_rss_mb_per_rank") or [peak_kb / 1024]),
         "status": info.get("status", f"exit {proc.returncode}"),
@@ -72,7 +77,17 @@ def main() -> int:
     ap.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--set", dest="overrides", action="append", default=[])
     ap.add_argument("--label", default="default")
+    ap.add_argument(
+        "--cohesive",
+        action="store_true",
+        help="cohesive grain boundaries and CAM–SE interface (issue 14's comparison)",
+    )
     args = ap.parse_args()
+    if args.cohesive:
+        args.overrides += [
+            "interfaces.grain_boundary.model=cohesive",
+            "interfaces.cathode_electrolyte.model=cohesive",
+        ]
     out_dir = ROOT / "benchmarks" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []

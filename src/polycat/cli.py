@@ -173,10 +173,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """`polycat validate`: run every check `polycat run` makes before meshing (schema,
     plausibility, material window, grain resolution, memory), then print the resolved
     config, headed by the defaults it relies on and what has no effect (YAML comments)."""
+    from polycat.config.resolve import resolve
     from polycat.preflight import check_run
 
     cfg = load_config(args.config, args.overrides)
     est = check_run(cfg, force=args.force)
+    resolve(cfg)  # the checks of the run plan (e.g. the interface laws) too
     head = [f"# {note}" for note in config_notes(cfg)]
     head.append(f"# pre-flight: {est.describe()}")
     out = _results_dir_note(cfg.output.dir)

@@ -99,3 +99,24 @@ def test_viscous_history_relaxes_towards_the_opening_and_its_tangent_is_exact() 
         - law.evaluate(j - e, N, np.array([0.012]), rate=3.0).traction[0, 2]
     ) / (2 * h)
     assert st.tangent[0, 2, 2] == pytest.approx(fd, rel=1e-5)
+
+
+def test_held_history_and_contact_status_make_the_law_linear() -> None:
+    """IMPL-EX evaluation: history held (rate 0) and contact status given: the traction
+    is the secant times the jump, linear in the jump whatever its sign, with the penalty
+    k_c on the normal opening of a closed point and the damaged secant on an open one."""
+    law = CohesiveLaw(k0=1e4, strength=100.0, energy=1.0, contact_stiffness=3e4)
+    kappa = np.array([0.015, 0.015])  # d = 2/3: secant (1 − d) k0 = 3333
+    n = np.repeat(N, 2, 0)
+    closed = np.array([True, False])
+    jump = np.array([[1e-3, 0.0, 2e-3], [1e-3, 0.0, -2e-3]])
+    st = law.evaluate(jump, n, kappa, rate=0.0, closed=closed)
+    st2 = law.evaluate(2 * jump, n, kappa, rate=0.0, closed=closed)
+    np.testing.assert_allclose(st2.traction, 2 * st.traction, rtol=1e-12)
+    np.testing.assert_allclose(np.einsum("pij,pj->pi", st.secant, jump), st.traction, rtol=1e-12)
+    k = (1.0 - 2.0 / 3.0) * 1e4
+    # closed point pulled apart: the penalty acts in tension too; shear: the secant
+    np.testing.assert_allclose(st.traction[0], [k * 1e-3, 0.0, 3e4 * 2e-3], rtol=1e-9)
+    # open point pushed in: the damaged secant resists (until the status is updated)
+    np.testing.assert_allclose(st.traction[1], [k * 1e-3, 0.0, -k * 2e-3], rtol=1e-9)
+    np.testing.assert_array_equal(st.kappa, kappa)  # the history is held

@@ -201,6 +201,13 @@ def test_validate_refuses_what_run_refuses_before_meshing(
     err = capsys.readouterr().err
     assert "GB" in err and "--force" in err
     assert main(["validate", str(path), "--force"]) == 0
+    # the checks of the run plan too: an interface law whose elastic opening is not small
+    path.write_text(yaml.safe_dump(changed(interfaces={"grain_boundary": {
+        "model": "cohesive", "initial_stiffness_GPa_per_um": 0.05}})))  # fmt: skip
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "interfaces.grain_boundary.initial_stiffness_GPa_per_um" in err
+    assert "Traceback" not in err
 
 
 def test_materials_name_shows_one_material(capsys: pytest.CaptureFixture[str]) -> None:

@@ -255,6 +255,13 @@ def _law(
         )
         reduced = used < strength
     used_zone = Ep * energy / used**2
+    delta_0, delta_f = used / k0, 2.0 * energy / used
+    if not delta_f > 10.0 * delta_0:
+        raise ConfigError(
+            f"{where}: the elastic opening σ_c/k0 = {delta_0:.3g} µm is not small against "
+            f"the final opening 2 G_c/σ_c = {delta_f:.3g} µm; raise "
+            f"{where}.initial_stiffness_GPa_per_um (now {k0 / 1e3:.3g} GPa/µm)"
+        )
     law = CohesiveLaw(
         k0=k0,
         strength=used,
@@ -267,12 +274,6 @@ def _law(
         else c.contact_stiffness_GPa_per_um * 1e3,
         residual=min(1e-3, RESIDUAL_FACTOR * E_GPa * 1e3 / h_um / k0),
     )
-    if not law.delta_f > 10.0 * law.delta_0:
-        raise ConfigError(
-            f"{where}: the elastic opening σ_c/k0 = {law.delta_0:.3g} µm is not small against "
-            f"the final opening 2 G_c/σ_c = {law.delta_f:.3g} µm; raise "
-            f"{where}.initial_stiffness_GPa_per_um (now {k0 / 1e3:.3g} GPa/µm)"
-        )
     info: dict[str, float | str | bool] = {
         "model": "cohesive",
         "strength_MPa": strength,

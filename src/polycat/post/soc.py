@@ -354,9 +354,18 @@ class SocReader:
         lo = float(comm.allreduce(float(arr.min()) if arr.size else np.inf, op=MPI.MIN))
         hi = float(comm.allreduce(float(arr.max()) if arr.size else -np.inf, op=MPI.MAX))
         if lo < 0.0 or hi > 1.0:
+            why = "with this diffusivity"
+            transport = getattr(self.model, "transport", None)
+            if transport is not None and transport.flux_mode == "contact_only":
+                share = transport.contact_area / self.model.interface_area
+                if share < 0.999:
+                    why = (
+                        f"through the CAM–SE contact left ({100 * share:.1f} % of the "
+                        "interface carries the whole current; interfaces.cathode_electrolyte)"
+                    )
             raise SolverError(
                 f"the Li fraction left [0, 1] (min {lo:.4f}, max {hi:.4f}): the particle cannot "
-                f"sustain {self.c_rate}C with this diffusivity; lower loading.c_rate or narrow "
+                f"sustain {self.c_rate}C {why}; lower loading.c_rate or narrow "
                 "the x window (loading.x_start/x_end)"
             )
         t_lo, t_hi = self.lattice.x_range

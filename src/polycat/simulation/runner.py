@@ -304,13 +304,15 @@ class RunSession:
         extra = None
         if model.cohesive is not None:
             h = model.cohesive.history_state()
-            parts = self.comm.gather((h["pair"], h["kappa"], h["damage"], h["kappa_old"]), 0)
+            keys = ("pair", "kappa", "damage", "kappa_old", "closed")
+            parts = self.comm.gather(tuple(h[k] for k in keys), 0)
             if parts is not None:
                 extra = {
                     "interface_pair": np.concatenate([p[0] for p in parts]),
                     "interface_kappa": np.concatenate([p[1] for p in parts]),
                     "interface_damage": np.concatenate([p[2] for p in parts]),
                     "interface_kappa_old": np.concatenate([p[3] for p in parts]),
+                    "interface_closed": np.concatenate([p[4] for p in parts]),
                     "interface_dt_last": np.array([h["dt_last"]]),
                 }
         save_checkpoint(self.comm, self.out, soc_tag(soc), state, model.state_functions(), extra)
@@ -330,6 +332,7 @@ class RunSession:
             if "interface_kappa_old" in extra:
                 snap["interfaces"]["kappa_old"] = extra["interface_kappa_old"]
                 snap["interfaces"]["dt_last"] = float(extra["interface_dt_last"][0])
+                snap["interfaces"]["closed"] = extra["interface_closed"]
         model.restore(snap)
         self.tables.restore(state)
         self.record.restore(state)

@@ -139,6 +139,7 @@ class CohesiveLaw:
         kappa_prev: FloatArray,
         damage_prev: FloatArray | None = None,
         rate: float = np.inf,
+        closed: NDArray[np.bool_] | None = None,
     ) -> CohesiveState:
         """Traction, tangents, trial history and damage at points with jumps ``jump``
         (n, 3), unit normals ``normal`` (n, 3), committed history ``kappa_prev`` (n,).
@@ -150,7 +151,10 @@ class CohesiveLaw:
         snap-back of unstable crack growth; ``rate`` = ∞ (default) is the rate-independent
         law κ = max(κ_prev, λ). Relaxing κ rather than d keeps the overstress bounded by
         σ_c λ/κ instead of scaling with k0. ``damage_prev`` is not used (kept for the
-        call signature)."""
+        call signature). ``closed``, if given, fixes the contact status of each point
+        (True: the penalty k_c acts on δ_n of either sign; False: the cohesive secant
+        does): with ``rate`` = 0 the law is then linear in the jump (IMPL-EX with a
+        lagged contact status)."""
         jump = np.asarray(jump, dtype=np.float64)
         n = np.asarray(normal, dtype=np.float64)
         dn = np.einsum("pi,pi->p", jump, n)
@@ -158,6 +162,9 @@ class CohesiveLaw:
         s = np.sqrt(np.einsum("pi,pi->p", ds, ds))
         pos = dn > 0.0
         dnp = np.where(pos, dn, 0.0)
+        if closed is not None:
+            pos = ~np.asarray(closed, dtype=bool)
+        dn_open = np.where(pos, dn, 0.0)  # = ⟨δ_n⟩₊ unless the status is fixed
         beta = self.beta
         lam = np.sqrt(dnp**2 + beta**2 * s**2)
         share = rate / (1.0 + rate) if np.isfinite(rate) else 1.0
@@ -171,7 +178,8 @@ class CohesiveLaw:
         tang_part = eye - nn
         open_part = np.where(pos, 1.0, 0.0)[:, None, None] * nn
         closed_part = np.where(pos, 0.0, 1.0)[:, None, None] * nn
-        traction = k[:, None] * (dnp[:, None] * n + ds) + self.kc * np.minimum(dn, 0.0)[:, None] * n
+        dn_closed = np.where(pos, 0.0, dn)
+        traction = k[:, None] * (dn_open[:, None] * n + ds) + self.kc * dn_closed[:, None] * n
         secant = k[:, None, None] * (open_part + tang_part) + self.kc * closed_part
         tangent = secant.copy()
         if self.breakable:
