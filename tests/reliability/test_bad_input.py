@@ -4,6 +4,7 @@ from inside Gmsh, UFL, FFCx or PETSc, and never a hang (serial, and a subset on 
 
 from __future__ import annotations
 
+import copy
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,15 +13,11 @@ from typing import Any
 import pytest
 from rel_helpers import polycat, small_config, write_yaml
 
+from support.helpers import INLINE_CATHODE
+
 Case = Callable[[Path], tuple[list[str], dict[str, str] | None, list[str]]]
 
-INLINE = {
-    "name": "my-cam",
-    "elasticity": {"E_GPa": 140.0, "nu": 0.3},
-    "lattice_strain": {"eps_a_per_x": 0.01, "eps_c_per_x": 0.01},
-    "diffusivity_m2_s": 1e-14,
-    "c_max_mol_m3": 49000.0,
-}
+INLINE = copy.deepcopy(INLINE_CATHODE)
 
 
 def run_with(**sections: Any) -> Case:

@@ -7,6 +7,7 @@ solver's diagnostics."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ from test_restart_and_faults import read_rows
 
 from polycat.materials import get_cathode
 from polycat.schedule import soc_of_x, x_of_soc
+from support.helpers import INLINE_CATHODE
 
 WINDOW = get_cathode("NCM811").x_window  # (0.125, 1.0)
 
@@ -83,13 +85,7 @@ def test_a_partial_charge_at_1c_draws_the_current_of_a_full_one(
 
 
 def test_inline_defaults_and_verbose_diagnostics(tmp_path: Path) -> None:
-    cathode = {
-        "name": "my-cam",
-        "elasticity": {"E_GPa": 140.0, "nu": 0.3},
-        "lattice_strain": {"eps_a_per_x": 0.01, "eps_c_per_x": 0.01},
-        "diffusivity_m2_s": 1e-14,
-        "c_max_mol_m3": 49000.0,
-    }
+    cathode = copy.deepcopy(INLINE_CATHODE)
     result, rows = _run(
         tmp_path,
         "--set",

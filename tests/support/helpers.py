@@ -172,3 +172,13 @@ def stress_function(model: ChemoMechanicsModel, degree: int | None = None) -> fe
 def von_mises_function(model: ChemoMechanicsModel, degree: int | None = None) -> fem.Function:
     """The von Mises stress (MPa) in DG ``degree`` (default as :func:`stress_function`)."""
     return _dg_function(model, model.von_mises, (), degree)
+
+
+INLINE_CATHODE = {
+    "name": "my-cam",
+    "elasticity": {"E_GPa": 140.0, "nu": 0.3},
+    "lattice_strain": {"eps_a_per_x": 0.01, "eps_c_per_x": 0.01},
+    "diffusivity_m2_s": 1e-14,
+    "c_max_mol_m3": 49000.0,
+}
+"""A minimal inline cathode (every required field, the decisive ones left to defaults)."""

@@ -22,16 +22,11 @@ from polycat.config.loading import config_notes, defaulted_fields, read_yaml
 from polycat.config.plausibility import RANGES, outside_range
 from polycat.config.resolve import resolve
 from polycat.fileio import write_csv_atomic, write_json_atomic
+from support.helpers import INLINE_CATHODE
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE: dict[str, Any] = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())
-INLINE = {
-    "name": "my-cam",
-    "elasticity": {"E_GPa": 140.0, "nu": 0.3},
-    "lattice_strain": {"eps_a_per_x": 0.01, "eps_c_per_x": 0.01},
-    "diffusivity_m2_s": 1e-14,
-    "c_max_mol_m3": 49000.0,
-}
+INLINE = copy.deepcopy(INLINE_CATHODE)
 
 
 def changed(**sections: Any) -> dict[str, Any]:
