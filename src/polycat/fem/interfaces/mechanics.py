@@ -142,7 +142,11 @@ class CohesiveElasticitySolver(ElasticitySolver):
         if integration not in ("implicit", "implex"):
             raise ValueError(f"integration must be implicit or implex, not {integration!r}")
         self.integration = integration
-        settings = _for_cohesive(settings, symmetric=integration == "implex")
+        settings = _for_cohesive(
+            settings,
+            symmetric=integration == "implex",
+            serial=u.function_space.mesh.comm.size == 1,
+        )
         super().__init__(u, a, L, facet_tags, boundary, settings)
         self.laws = laws
         self.newton_rtol = float(newton_rtol)
@@ -608,7 +612,9 @@ def _preconditioner_stiffness(st: CohesiveState, k0: FloatArray) -> FloatArray:
     return K
 
 
-def _for_cohesive(settings: SolverSettings, symmetric: bool = False) -> SolverSettings:
+def _for_cohesive(
+    settings: SolverSettings, symmetric: bool = False, serial: bool = True
+) -> SolverSettings:
     """No Galerkin projection (it assumes a constant operator) and GMRES (the tangent of a
     softening interface is not symmetric positive definite), or CG for IMPL-EX
     (``symmetric``: the operator is the secant one)."""
@@ -620,20 +626,16 @@ def _for_cohesive(settings: SolverSettings, symmetric: bool = False) -> SolverSe
     if not user_pc:
         key = "mg_coarse_pc_gamg_reuse_interpolation" if pmg else "pc_gamg_reuse_interpolation"
         options[key] = "false"
-        # One symmetric SOR sweep instead of Chebyshev/Jacobi smoothing: a damaged
-        # interface point in contact is stiff along its normal and soft across it, a
-        # coupling of the x, y, z components that point Jacobi cannot smooth (10-grain
-        # NCM811 particle, 45 k DOFs: CG stalls at > 1000 iterations with Jacobi; 25–75
-        # with one SOR sweep, 1.9 s per step against 2.9 s with Chebyshev/SOR;
-        # docs/performance.md).
-        if pmg:
-            options.update(
-                {
-                    "mg_levels_ksp_type": "richardson",
-                    "mg_levels_ksp_max_it": 1,
-                    "mg_levels_pc_type": "sor",
-                }
-            )
+        # SOR instead of Jacobi in the Chebyshev smoother: a damaged interface point in
+        # contact is stiff along its normal and soft across it, a coupling of the x, y, z
+        # components that point Jacobi cannot smooth (10-grain NCM811 particle, 45 k DOFs:
+        # CG stalls at > 1000 iterations with Jacobi, 23–56 with Chebyshev/SOR). One
+        # Richardson/SOR sweep is faster on 1 rank (1.9 against 2.9 s per step) but makes
+        # CG report an indefinite preconditioner on 2 ranks. On several ranks the
+        # processor-local SOR does not converge at all (not understood yet: CG at its limit
+        # from the first step), so there Jacobi stays (docs/performance.md).
+        if pmg and serial:
+            options["mg_levels_pc_type"] = "sor"
     options.update(settings.mechanics_options)
     if options["ksp_type"] == "gmres":
         options.setdefault("ksp_gmres_restart", 100)
