@@ -72,6 +72,10 @@ def _collective_check(comm: MPI.Comm, error: str | None) -> None:
         raise ConfigError(error)
 
 
+HISTORY_ARRAYS = ("pair", "kappa", "damage", "kappa_old", "closed")
+"""The per-point interface history a checkpoint keeps (``interface_<name>`` arrays)."""
+
+
 class RunSession:
     """The state of one run across its phases (built in order by :func:`run`)."""
 
@@ -304,17 +308,13 @@ class RunSession:
         extra = None
         if model.cohesive is not None:
             h = model.cohesive.history_state()
-            keys = ("pair", "kappa", "damage", "kappa_old", "closed")
-            parts = self.comm.gather(tuple(h[k] for k in keys), 0)
+            parts = self.comm.gather(tuple(h[k] for k in HISTORY_ARRAYS), 0)
             if parts is not None:
                 extra = {
-                    "interface_pair": np.concatenate([p[0] for p in parts]),
-                    "interface_kappa": np.concatenate([p[1] for p in parts]),
-                    "interface_damage": np.concatenate([p[2] for p in parts]),
-                    "interface_kappa_old": np.concatenate([p[3] for p in parts]),
-                    "interface_closed": np.concatenate([p[4] for p in parts]),
-                    "interface_dt_last": np.array([h["dt_last"]]),
+                    f"interface_{k}": np.concatenate([p[i] for p in parts])
+                    for i, k in enumerate(HISTORY_ARRAYS)
                 }
+                extra["interface_dt_last"] = np.array([h["dt_last"]])
         save_checkpoint(self.comm, self.out, soc_tag(soc), state, model.state_functions(), extra)
 
     def _restore(self, state: dict[str, Any]) -> None:
@@ -325,14 +325,12 @@ class RunSession:
         if model.cohesive is not None:
             extra = load_extra(self.out, state)
             snap["interfaces"] = {
-                "pair": extra["interface_pair"],
-                "kappa": extra["interface_kappa"],
-                "damage": extra["interface_damage"],
+                k: extra[f"interface_{k}"]
+                for k in HISTORY_ARRAYS
+                if f"interface_{k}" in extra  # checkpoints before IMPL-EX: no kappa_old
             }
-            if "interface_kappa_old" in extra:
-                snap["interfaces"]["kappa_old"] = extra["interface_kappa_old"]
+            if "interface_dt_last" in extra:
                 snap["interfaces"]["dt_last"] = float(extra["interface_dt_last"][0])
-                snap["interfaces"]["closed"] = extra["interface_closed"]
         model.restore(snap)
         self.tables.restore(state)
         self.record.restore(state)

@@ -393,7 +393,6 @@ class CohesiveElasticitySolver(ElasticitySolver):
             info, st = self._newton(t0)
         finally:
             self.rate = rate
-            self._hist = self.kappa
             self._status = None
         if implex:  # the implicit update of the history from the converged u
             vals = self.pairs.gather(self.u)
@@ -524,7 +523,6 @@ class CohesiveElasticitySolver(ElasticitySolver):
         self.kappa = self.kappa_trial.copy()
         self.damage = self.damage_trial.copy()
         self.dt_last = self.dt
-        self._hist = self.kappa
         if self.state is not None:
             self.closed = self.state.opening < 0.0
 
@@ -540,31 +538,23 @@ class CohesiveElasticitySolver(ElasticitySolver):
         }
 
     def restore_history(self, state: Mapping[str, Any]) -> None:
-        """Set the committed history from :meth:`history_state` (same pairs on this rank)."""
+        """Set the committed history from :meth:`history_state` (same pairs on this rank;
+        a state without ``kappa_old`` gives no extrapolation in the next step)."""
         pos = {int(p): i for i, p in enumerate(state["pair"])}
-        kappa = np.asarray(state["kappa"], dtype=np.float64)
-        self.kappa = np.array([kappa[pos[int(p)]] for p in self.pairs.pair]).reshape(
-            self.kappa.shape
-        )
+        rows = np.array([pos[int(p)] for p in self.pairs.pair], dtype=np.int64)
+        shape = self.kappa.shape
+
+        def mine(key: str, dtype: type = np.float64) -> NDArray[Any]:
+            return np.asarray(state[key], dtype=dtype)[rows].reshape(shape)
+
+        self.kappa = mine("kappa")
         self.kappa_trial = self.kappa.copy()
-        damage = np.asarray(state["damage"], dtype=np.float64)
-        self.damage = np.array([damage[pos[int(p)]] for p in self.pairs.pair]).reshape(
-            self.kappa.shape
-        )
+        self.damage = mine("damage")
         self.damage_trial = self.damage.copy()
-        if "kappa_old" in state:  # else no extrapolation in the next step
-            old = np.asarray(state["kappa_old"], dtype=np.float64)
-            self.kappa_old = np.array([old[pos[int(p)]] for p in self.pairs.pair]).reshape(
-                self.kappa.shape
-            )
-            self.dt_last = float(state["dt_last"])
-            closed = np.asarray(state["closed"], dtype=bool)
-            self.closed = np.array([closed[pos[int(p)]] for p in self.pairs.pair]).reshape(-1)
-        else:
-            self.closed = np.zeros(self.kappa.size, dtype=bool)
-            self.kappa_old = self.kappa.copy()
-            self.dt_last = 0.0
-        self._hist = self.kappa
+        full = "kappa_old" in state
+        self.kappa_old = mine("kappa_old") if full else self.kappa.copy()
+        self.closed = mine("closed", bool).reshape(-1) if full else np.zeros(self.kappa.size, bool)
+        self.dt_last = float(state["dt_last"]) if full else 0.0
         self._secant_built = None  # J is rebuilt at the next solve
 
     def destroy(self) -> None:
