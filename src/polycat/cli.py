@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from polycat import __version__
 from polycat.config import dump_config, load_config
 from polycat.config.loading import config_notes
-from polycat.errors import ConfigError, GeometryError, RunInterrupted, SolverError
+from polycat.errors import ConfigError, ContactLost, GeometryError, RunInterrupted, SolverError
 
 log = logging.getLogger("polycat")
 
@@ -442,6 +442,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if env_rank() == 0:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ContactLost as exc:  # a physical end, raised on every rank
+        if env_rank() == 0:
+            print(f"stopped: contact lost: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except SolverError as exc:  # collective failures: every rank raises the same error
         if env_rank() == 0:
             print(f"error: solver failed: {exc}", file=sys.stderr)

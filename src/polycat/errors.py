@@ -22,6 +22,14 @@ class SolverError(RuntimeError):
     that cannot be trusted (lost mass, Li fraction outside [0, 1]). Raised on every rank."""
 
 
+class ContactLost(SolverError):
+    """The particle has lost so much CAM–SE contact that the galvanostatic current can no
+    longer pass through what is left (no contact at all, or the Li fraction driven out of
+    [0, 1] under the contact left): a physical end of the run, not a failure of a solver.
+    Not retried with smaller steps; run.json says ``status: contact_lost``. Raised on
+    every rank."""
+
+
 class GeometryError(ValueError):
     """A particle geometry or its mesh could not be built.
 

@@ -164,6 +164,30 @@ def _partitioner() -> Any:
     )
 
 
+def _unsplit_partitioner(cells: Any, unsplit: Any) -> Any:
+    """The cell partitioner of the split mesh, run on the connectivity of the mesh before
+    the split (``unsplit``: the same cells with every node copy mapped back to its
+    original node).
+
+    On the split topology the regions share no facet, so the graph partitioner sees every
+    grain as a separate piece and cuts the mesh along whole grain boundaries and interfaces:
+    then most facet pairs couple DOFs of two ranks, processor-local smoothers (SOR) treat
+    those stiff couplings like Jacobi and the Krylov solve stalls. Partitioned as the
+    conforming mesh, the ranks' borders cross the interfaces only along lines. Cells that
+    share a facet of the unsplit mesh are ghosted across it (a superset of the split
+    mesh's facet neighbours, which ``shared_facet`` needs)."""
+    base = _partitioner()
+    flat = np.ascontiguousarray(np.asarray(unsplit, dtype=np.int64).ravel())
+    given = np.asarray(cells, dtype=np.int64).ravel()
+
+    def partition(comm: Any, nparts: int, cell_types: Any, parts: Any) -> Any:
+        if len(parts) == 1 and np.array_equal(np.asarray(parts[0]), given):
+            return base(comm, nparts, cell_types, [flat])
+        return base(comm, nparts, cell_types, parts)  # not the cells we know: as given
+
+    return partition
+
+
 def read_split_msh(
     comm: MPI.Comm, path: Path, dim: int
 ) -> tuple[dolfinx.mesh.Mesh, dolfinx.mesh.MeshTags, dolfinx.mesh.MeshTags, SplitTags]:
@@ -206,9 +230,11 @@ def read_split_msh(
     domain = ufl.Mesh(basix.ufl.element("Lagrange", cell, 1, shape=(dim,)))
     if comm.rank == 0:
         cells, x = arrays.cells, arrays.points[:, :dim]
+        unsplit = arrays.node_origin[arrays.cells]
     else:
         cells, x = np.zeros((0, dim + 1), np.int64), np.zeros((0, dim))
-    mesh = dolfinx.mesh.create_mesh(comm, cells, domain, x, _partitioner())
+        unsplit = cells
+    mesh = dolfinx.mesh.create_mesh(comm, cells, domain, x, _unsplit_partitioner(cells, unsplit))
     tdim = mesh.topology.dim
 
     def tags_of(d: int, entities: Any, values: Any, name: str) -> dolfinx.mesh.MeshTags:

@@ -390,3 +390,44 @@ def test_cracked_boundaries_and_debonded_contact_steer_the_li_flux(tmp_path: Pat
     # flux; grain 2 still loses Li, through the intact GB into grain 1.
     assert err < 1e-8
     assert sum(b.values()) - sum(a.values()) == pytest.approx(total, rel=1e-8)
+    # (d) every patch debonded: no Li can be transferred, the run ends (not retried)
+    from polycat.errors import ContactLost
+
+    with pytest.raises(ContactLost, match="debonded"):
+        run(set(tags.interface))
+
+
+@pytest.mark.timeout(900)
+def test_a_failed_krylov_solve_falls_back_to_the_direct_factorisation(tmp_path: Path) -> None:
+    """Where the multigrid CG fails (here: held to 2 iterations) the cohesive solve goes
+    on by MUMPS and gives the Krylov answer of the same IMPL-EX path: opening, traction
+    and damage on the softening branch to solver tolerance (1 and 2 ranks)."""
+    from petsc4py import PETSc
+
+    from polycat.fem.interfaces.mechanics import ITERATIVE_MAX_IT
+
+    if not PETSc.Sys.hasExternalPackage("mumps"):
+        pytest.skip("PETSc without MUMPS: no direct fallback")
+    Es = 2e4
+    path = _shared(tmp_path, "shell.msh")
+    results = []
+    for forced in (False, True):
+        model = _shell_model(path, Es, LAW, integration="implex")
+        c = model.cohesive
+        assert c is not None and c.direct_fallback
+        assert c.solver.getTolerances()[3] == ITERATIVE_MAX_IT
+        if forced:
+            c.solver.setTolerances(max_it=2)
+        rows = []
+        for eps in np.linspace(0.0, -0.006, 13)[1:]:
+            _load(model, float(eps))
+            s = interface_summary(COMM, _sample(model))
+            rows.append([s["opening_mean_um"], s["tn_mean_MPa"], s["damaged_area_fraction"]])
+        assert c.use_direct == forced and (c.direct_solves > 0) == forced
+        results.append(np.array(rows))
+        model.destroy()
+    krylov, direct = results
+    assert krylov[:, 2].max() > 0.5  # the path went through the softening branch
+    for k in range(3):
+        scale = float(np.abs(krylov[:, k]).max())
+        np.testing.assert_allclose(direct[:, k], krylov[:, k], rtol=1e-5, atol=1e-6 * scale)

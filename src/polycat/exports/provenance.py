@@ -37,7 +37,8 @@ class RunRecord:
     """What run.json reports, kept up to date by the run (the checkpointed counters too).
 
     Attributes:
-        status: ``running``, ``completed``, ``failed`` or ``interrupted`` (by a signal);
+        status: ``running``, ``completed``, ``failed``, ``contact_lost`` (the particle lost
+            the CAM–SE contact the current needs: a physical end) or ``interrupted``;
             error: the failure or interruption, if any.
         timers: wall time per phase; t_start: perf_counter at the start of the run.
         mesh_folder: the mesh used; dofs: global DOF and cell counts.

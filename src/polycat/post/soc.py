@@ -23,7 +23,7 @@ import numpy as np
 
 from dolfinx import fem
 
-from polycat.errors import SolverError
+from polycat.errors import ContactLost, SolverError
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.geometry.tags import ParticleTags
 from polycat.materials import LatticeStrainLaw
@@ -355,6 +355,7 @@ class SocReader:
         hi = float(comm.allreduce(float(arr.max()) if arr.size else -np.inf, op=MPI.MAX))
         if lo < 0.0 or hi > 1.0:
             why = "with this diffusivity"
+            error: type[SolverError] = SolverError
             transport = getattr(self.model, "transport", None)
             if transport is not None and transport.flux_mode == "contact_only":
                 share = transport.contact_area / self.model.interface_area
@@ -363,7 +364,8 @@ class SocReader:
                         f"through the CAM–SE contact left ({100 * share:.1f} % of the "
                         "interface carries the whole current; interfaces.cathode_electrolyte)"
                     )
-            raise SolverError(
+                    error = ContactLost
+            raise error(
                 f"the Li fraction left [0, 1] (min {lo:.4f}, max {hi:.4f}): the particle cannot "
                 f"sustain {self.c_rate}C {why}; lower loading.c_rate or narrow "
                 "the x window (loading.x_start/x_end)"

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from polycat.errors import SolverError
+from polycat.errors import ContactLost, SolverError
 from polycat.exports.provenance import RunRecord
 from polycat.faults import FaultInjector
 from polycat.fem.info import StepInfo
@@ -100,12 +100,15 @@ class SocLoop:
         """Advance from t0 to t1 (step i, 0-based). A failed solve (diverged or
         non-converged Krylov/Newton, NaN/Inf, mass balance off) restores the state at t0
         and retries with the interval cut into 2, 4, … substeps, at most
-        ``max_step_cuts`` times; then the run stops with a SolverError."""
+        ``max_step_cuts`` times; then the run stops with a SolverError. A
+        :class:`~polycat.errors.ContactLost` stops it at once."""
         snap = self.model.snapshot() if self.max_step_cuts > 0 else None
         cuts = 0
         while True:
             try:
                 return self._attempt(i, t0, t1, 2**cuts, mechanics)
+            except ContactLost as exc:  # physics, not numerics: smaller steps cannot help
+                raise ContactLost(f"step {i + 1} (t = {t1:.4g} s): {exc}") from exc
             except SolverError as exc:
                 if cuts >= self.max_step_cuts:
                     more = f" (still failing after {cuts} step cuts)" if cuts else ""

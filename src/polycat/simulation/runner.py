@@ -24,6 +24,7 @@ from dolfinx import fem
 from polycat.config.plan import RunPlan
 from polycat.errors import (
     ConfigError,
+    ContactLost,
     GeometryError,
     PetscOptionsError,
     RunInterrupted,
@@ -371,7 +372,7 @@ class RunSession:
     def fail(self, exc: BaseException) -> None:
         """Record a failure or an interruption; keep what was computed (run.json, plots of
         finished SOCs)."""
-        self.record.status = "failed"
+        self.record.status = "contact_lost" if isinstance(exc, ContactLost) else "failed"
         self.record.error = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, RunInterrupted):
             last = self.record.reported_soc[-1] if self.record.reported_soc else None

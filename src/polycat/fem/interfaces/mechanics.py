@@ -34,7 +34,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
 
@@ -214,11 +214,24 @@ class CohesiveElasticitySolver(ElasticitySolver):
         if body_cells is not None:
             self._with_coarse_space(body_cells)
         self._install_operators()
+        self.direct_fallback = _direct_available()
+        """Solve by a direct factorisation where the Krylov solve fails (MUMPS present)."""
+        self.use_direct = False
+        """Set once the Krylov solve has failed: the next solves go direct at once."""
+        self.direct_solves = 0
+        self._used_direct = False
+        self.direct = self._direct_ksp()
         self.Au = self.b.duplicate()
         self.R = self.b.duplicate()
         self.du = self.b.duplicate()
         self.f = self.b.duplicate()
         self.rebuilds = 0
+
+    def _direct_ksp(self) -> PETSc.KSP:
+        """The KSP of the direct fallback (its factorisation is set up at first use)."""
+        ksp = PETSc.KSP().create(self.mesh.comm)
+        ksp.setTolerances(rtol=self.ksp.getTolerances()[0], max_it=50)
+        return ksp
 
     def _with_coarse_space(self, body_cells: Sequence[NDArray[np.int32]]) -> None:
         """An outer Krylov solver (the type and tolerances of ``self.ksp``) preconditioned by
@@ -433,15 +446,7 @@ class CohesiveElasticitySolver(ElasticitySolver):
                     self._set_tangent(st.tangent)
                 self._install_operators(tangent=softening)
                 self.R.scale(-1.0)
-                with self.du.localForm() as dl:
-                    dl.set(0.0)
-                self.solver.solve(self.R, self.du)
-                # An inexact Newton step is fine: a Krylov solve stopped at its iteration
-                # limit still reduces the residual, which the line search checks.
-                reason = self.solver.getConvergedReason()
-                if reason != PETSc.KSP.ConvergedReason.DIVERGED_MAX_IT:
-                    check_converged(self.solver, self.du, "mechanics")
-                ksp_its += int(self.solver.getIterationNumber())
+                ksp_its += self._linear_solve(self.Jt if softening else self.J, softening)
                 self.u.x.petsc_vec.copy(base)
                 alpha = 1.0
                 for _ in range(LINE_SEARCH_STEPS):
@@ -465,14 +470,71 @@ class CohesiveElasticitySolver(ElasticitySolver):
                 newton += 1
         finally:
             base.destroy()
+        last = self.direct if self._used_direct else self.solver
         info = MechInfo(
             ksp_iterations=ksp_its,
-            converged_reason=reason_name(self.solver.getConvergedReason()),
+            converged_reason=reason_name(last.getConvergedReason()),
             residual_norm=r_norm,
             wall_s=time.perf_counter() - t0,
             newton_iterations=newton,
         )
         return info, st
+
+    def _linear_solve(self, op: PETSc.Mat, tangent: bool) -> int:
+        """du = op⁻¹ R (R already negated): the preconditioned Krylov solve, and where it
+        fails a sparse direct factorisation of ``op`` (see :data:`ITERATIVE_MAX_IT`);
+        returns the Krylov iterations."""
+        self._used_direct = False
+        its = 0
+        if not self.use_direct:
+            with self.du.localForm() as dl:
+                dl.set(0.0)
+            self.solver.solve(self.R, self.du)
+            its = int(self.solver.getIterationNumber())
+            reason = self.solver.getConvergedReason()
+            code = cast(int, reason)
+            max_it = reason == PETSc.KSP.ConvergedReason.DIVERGED_MAX_IT
+            if code > 0 or (max_it and not self.direct_fallback):
+                # An inexact Newton step is fine: a Krylov solve stopped at its iteration
+                # limit still reduces the residual, which the line search checks.
+                if code > 0:
+                    check_converged(self.solver, self.du, "mechanics")
+                return its
+            if not self.direct_fallback:
+                check_converged(self.solver, self.du, "mechanics")
+            self.use_direct = True
+            if self.mesh.comm.rank == 0:
+                log.info(
+                    "mechanics: the multigrid Krylov solve of the cohesive interfaces failed "
+                    "(%s after %d iterations); solving by sparse direct factorisation "
+                    "(MUMPS) from here on",
+                    reason_name(reason),
+                    its,
+                )
+        self._direct_solve(op, tangent)
+        return its + int(self.direct.getIterationNumber())
+
+    def _direct_solve(self, op: PETSc.Mat, tangent: bool) -> None:
+        """Factorise ``op`` (Cholesky when symmetric, LU for a softening tangent; MUMPS,
+        null pivots detected: the free particle's rigid motions) and solve, with a few
+        Krylov iterations to polish the singular directions."""
+        d = self.direct
+        kind = "lu" if tangent else "cholesky"
+        d.setOperators(op, op)
+        pc = d.getPC()
+        if pc.getType() != kind:
+            d.setType("gmres" if tangent else "cg")
+            pc.setType(kind)
+            pc.setFactorSolverType("mumps")
+            pc.setFactorSetUpSolverType()
+            pc.getFactorMatrix().setMumpsIcntl(24, 1)  # null pivots: the rigid motions
+        d.setUp()
+        with self.du.localForm() as dl:
+            dl.set(0.0)
+        d.solve(self.R, self.du)
+        check_converged(d, self.du, "mechanics (direct)")
+        self.direct_solves += 1
+        self._used_direct = True
 
     def sample(self) -> dict[str, Any]:
         """The state of the last solve at every quadrature point of this rank's pairs, as
@@ -564,6 +626,7 @@ class CohesiveElasticitySolver(ElasticitySolver):
                 mat.destroy()
         for vec in (self.Au, self.R, self.du, self.f):
             vec.destroy()
+        self.direct.destroy()
         self.pairs.destroy()
         if self.coarse is not None:
             self.coarse.destroy()
@@ -571,6 +634,18 @@ class CohesiveElasticitySolver(ElasticitySolver):
         if self.p_multigrid:
             self.pairs1.destroy()
         super().destroy()
+
+
+ITERATIVE_MAX_IT = 400
+"""Krylov iterations of a cohesive solve before it counts as failed and the direct
+factorisation takes over (where MUMPS is present; 1000 without). A damaged, pulverised
+particle can defeat the multigrid preconditioner (on several ranks the processor-local
+smoothers see the stiff contact couplings of the facet pairs that straddle two ranks);
+a sparse direct solve of the same symmetric system is then slower per step but certain."""
+
+
+def _direct_available() -> bool:
+    return bool(PETSc.Sys.hasExternalPackage("mumps"))
 
 
 LINE_SEARCH_STEPS = 8
@@ -608,7 +683,8 @@ def _for_cohesive(
     """No Galerkin projection (it assumes a constant operator) and GMRES (the tangent of a
     softening interface is not symmetric positive definite), or CG for IMPL-EX
     (``symmetric``: the operator is the secant one)."""
-    options: dict[str, Any] = {"ksp_type": "cg" if symmetric else "gmres", "ksp_max_it": 1000}
+    max_it = ITERATIVE_MAX_IT if _direct_available() else 1000
+    options: dict[str, Any] = {"ksp_type": "cg" if symmetric else "gmres", "ksp_max_it": max_it}
     # GAMG must form its aggregates again when the preconditioner is rebuilt: those of
     # the intact interfaces span cracked ones (the default reuses the first ones).
     pmg = settings.element_degree == 2 and settings.p_multigrid

@@ -32,17 +32,13 @@ import dolfinx.mesh
 from dolfinx import fem
 from petsc4py import PETSc
 
-from polycat.errors import SolverError
+from polycat.errors import ContactLost
 
 from .pairs import FacetPairs
 
-__all__ = ["ContactLostError", "InterfaceTransport"]
+__all__ = ["InterfaceTransport"]
 
 FloatArray = NDArray[np.float64]
-
-
-class ContactLostError(SolverError):
-    """No part of the CAM–SE interface is left in contact: no Li can be transferred."""
 
 
 class InterfaceTransport:
@@ -136,7 +132,7 @@ class InterfaceTransport:
             j = np.full(self.itf_contact.shape, flux)
         else:
             if not self.contact_area > 0.0:
-                raise ContactLostError(
+                raise ContactLost(
                     "the whole CAM–SE interface has debonded: no Li can be transferred"
                 )
             j = flux * (self.itf_area / self.contact_area) * self.itf_contact
