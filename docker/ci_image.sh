@@ -22,8 +22,11 @@ OUT="${1:-/tmp/polycat-image-ci}"
 IMAGE="${POLYCAT_IMAGE:-localhost/polycat:ci}"
 BASE="${POLYCAT_BASE_IMAGE:-localhost/polycat-base:3.12-bookworm}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# (bonded interfaces: the image is checked, not the fracture model, and the run must
+# reach its last SOC)
 CASE=(configs/default.yaml --set geometry.n_grains=5 --set geometry.mesh_size_um=1.5
-    --set "loading.report_soc=[0.5,1.0]" --out results/ci-small)
+    --set "loading.report_soc=[0.5,1.0]" --set interfaces.grain_boundary.model=bonded
+    --set interfaces.cathode_electrolyte.model=bonded --out results/ci-small)
 
 rm -rf "$OUT"
 mkdir -p "$OUT/logs"

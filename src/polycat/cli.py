@@ -331,10 +331,15 @@ def _run(args: argparse.Namespace, stop: object) -> int:
         plan = dataclasses.replace(plan, defaulted={**defaulted, **plan.defaulted})
     from polycat.simulation import run
 
-    out = run(plan, overwrite=args.overwrite, resume=resume, stop=stop)
-    if env_rank() == 0:
-        from polycat.headline import headline_table
+    from polycat.headline import headline_table
 
+    try:
+        out = run(plan, overwrite=args.overwrite, resume=resume, stop=stop)
+    except ContactLost:  # an outcome: the SOCs reached are the result
+        if env_rank() == 0 and (plan.output.dir / "summary.csv").is_file():
+            print(headline_table(plan.output.dir))
+        raise
+    if env_rank() == 0:
         print(headline_table(out))
     return EXIT_OK
 
@@ -442,10 +447,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if env_rank() == 0:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except ContactLost as exc:  # a physical end, raised on every rank
+    except ContactLost as exc:  # a physical end, raised on every rank: not a failure
         if env_rank() == 0:
             print(f"stopped: contact lost: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_OK
     except SolverError as exc:  # collective failures: every rank raises the same error
         if env_rank() == 0:
             print(f"error: solver failed: {exc}", file=sys.stderr)

@@ -17,7 +17,13 @@ from typing import Any
 
 from polycat.fileio import read_csv
 
-__all__ = ["HEADLINE_COLUMNS", "headline_table", "risk_definitions", "strength_labels"]
+__all__ = [
+    "HEADLINE_COLUMNS",
+    "cohesive_definitions",
+    "headline_table",
+    "risk_definitions",
+    "strength_labels",
+]
 
 HEADLINE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("soc", "SOC", "{:.3g}"),
@@ -95,6 +101,33 @@ def risk_definitions(run: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def cohesive_definitions(run: Mapping[str, Any], shown: set[str]) -> list[str]:
+    """What the cracked and debonded fractions of cohesive interfaces are, with the laws
+    used (run.json ``interfaces``), one line per interface class shown."""
+    laws = ((run.get("interfaces") or {}).get("laws")) or {}
+    resolution = ((run.get("interfaces") or {}).get("resolution")) or {}
+    lines = []
+    for col, key, what in (
+        ("gb_cracked_area_fraction", "grain_boundary", "GB cracked"),
+        ("interface_debonded_area_fraction", "cathode_electrolyte", "IF debonded"),
+    ):
+        law = laws.get(key)
+        if col not in shown or not law:
+            continue
+        res = resolution.get(key) or {}
+        reduced = (
+            f" reduced from {res['strength_MPa']:g} MPa to resolve the process zone"
+            if res.get("strength_reduced")
+            else ""
+        )
+        lines.append(
+            f"{what} = area fraction fully separated (cohesive law: σ_c "
+            f"{law['strength_MPa']:.0f} MPa{reduced}, G_c {law['fracture_energy_J_m2']:g} "
+            "J/m²); its tn is the cohesive traction"
+        )
+    return lines
+
+
 def _load_line(run: Mapping[str, Any], rows: Sequence[Mapping[str, str]]) -> str:
     cfg = run.get("config", {}) or {}
     mat = run.get("materials", {}) or {}
@@ -133,7 +166,14 @@ def headline_table(results_dir: Path | str) -> str:
     widths = [max(len(row[i]) for row in cells) for i in range(len(cols))]
     table = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     notes = ["stresses in MPa (tension > 0); hoop = (tr σ − σ_rr)/2; IF = CAM-SE interface"]
-    notes += risk_definitions(run)
+    shown = {key for key, _, _ in cols}
+    notes += [
+        line
+        for line in risk_definitions(run)
+        if ("gb_risk_max" in shown and line.startswith("GB crack risk"))
+        or ("delam_risk_max" in shown and line.startswith("delamination risk"))
+    ]
+    notes += cohesive_definitions(run, shown)
     for key, name in (("gb_risk_max", "GB crack risk"), ("delam_risk_max", "delamination risk")):
         vals = [(_num(r.get(key)), r.get("soc", "")) for r in rows]
         vals = [(v, s) for v, s in vals if math.isfinite(v)]

@@ -118,7 +118,8 @@ def build_plots(results_dir: Path) -> list[Path]:
         axes[2].set_ylabel("area fraction (–)")
         axes[2].set_ylim(-0.02, 1.02)
         axes[2].set_title("area at risk", fontsize=9)
-        axes[2].legend(fontsize=8)
+        if axes[2].get_legend_handles_labels()[0]:
+            axes[2].legend(fontsize=8)
         fig.suptitle(title)
         _footnote(fig, run)
         written.append(_save(fig, out_dir / "risk_vs_soc.png"))

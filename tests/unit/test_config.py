@@ -26,7 +26,10 @@ STUDIES = sorted(
     p for p in (ROOT / "configs").rglob("*.yaml") if "base" in (yaml.safe_load(p.read_text()) or {})
 )
 
-BASE: dict[str, Any] = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())
+DEFAULT: dict[str, Any] = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())
+# The default case with bonded interfaces: the checks here are about other sections (the
+# interface section's own checks are in tests/unit/test_cohesive_law.py and V9).
+BASE: dict[str, Any] = {k: v for k, v in DEFAULT.items() if k != "interfaces"}
 
 
 def with_change(path: str, value: Any) -> dict[str, Any]:
@@ -333,3 +336,15 @@ def test_shipped_studies_expand_into_valid_cases(path: Path) -> None:
     study = load_study(path)  # validates every case config; raises ConfigError otherwise
     assert len(study.cases) >= 2
     assert len({c.id for c in study.cases}) == len(study.cases)
+
+
+def test_the_default_case_has_cohesive_interfaces() -> None:
+    """configs/default.yaml (`make run`) cracks and debonds: both interface classes are
+    cohesive, with one-way coupling, and it validates and resolves."""
+    from polycat.config.resolve import resolve
+
+    cfg = validate_config(DEFAULT)
+    assert cfg.interfaces.grain_boundary.model == "cohesive"
+    assert cfg.interfaces.cathode_electrolyte.model == "cohesive"
+    plan = resolve(cfg)
+    assert plan.interfaces is not None

@@ -25,7 +25,10 @@ from polycat.fileio import write_csv_atomic, write_json_atomic
 from support.helpers import INLINE_CATHODE
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE: dict[str, Any] = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())
+DEFAULT: dict[str, Any] = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())
+# The default case with bonded interfaces: the checks here are about other sections (the
+# interface section's own checks are in tests/unit/test_cohesive_law.py and V9).
+BASE: dict[str, Any] = {k: v for k, v in DEFAULT.items() if k != "interfaces"}
 INLINE = copy.deepcopy(INLINE_CATHODE)
 
 
@@ -45,7 +48,7 @@ def changed(**sections: Any) -> dict[str, Any]:
 def test_every_shipped_value_is_plausible() -> None:
     from polycat.materials import CATHODES, ELECTROLYTES
 
-    assert not outside_range(validate_config(BASE).model_dump(mode="json"))
+    assert not outside_range(validate_config(DEFAULT).model_dump(mode="json"))
     for cam in CATHODES.values():  # the built-ins lie inside the ranges they would need
         assert 20 <= cam.elasticity.vrh_moduli_GPa()["E_H"] <= 500, cam.name
         assert RANGES["materials.cathode.c_max_mol_m3"].lo <= cam.c_max_mol_m3
@@ -405,3 +408,33 @@ def test_interface_laws_have_plausibility_ranges_too() -> None:
     )
     with pytest.raises(ConfigError, match=r"interfaces\.grain_boundary\.fracture_energy_J_m2"):
         validate_config(data)
+
+
+def test_headline_of_a_cohesive_run_defines_cracked_not_risk(tmp_path: Path) -> None:
+    """A cohesive run's headline: cracked / debonded fractions defined with the laws used
+    (and the strength reduction), no risk definitions; a contact-lost status shown."""
+    from polycat.exports.tables import SUMMARY_COLUMNS
+    from polycat.headline import headline_table
+
+    d = tmp_path
+    rows = [dict.fromkeys(SUMMARY_COLUMNS, "") | {"soc": s, "x_mean": 0.9 - s / 2,
+            "gb_tn_max_MPa": 240.0, "gb_cracked_area_fraction": s / 2,
+            "interface_debonded_area_fraction": s / 3} for s in (0.25, 0.5)]  # fmt: skip
+    write_csv_atomic(d / "summary.csv", rows, SUMMARY_COLUMNS)
+    law = {"strength_MPa": 242.7, "fracture_energy_J_m2": 0.53}
+    write_json_atomic(d / "run.json", {
+        "status": "contact_lost",
+        "materials": {"cathode": "NCM811", "gb_strength_MPa": 745.0, "electrolyte": "Li6PS5Cl",
+                      "adhesion_strength_MPa": 110.0},
+        "interfaces": {"laws": {"grain_boundary": law, "cathode_electrolyte": law | {
+            "strength_MPa": 110.0, "fracture_energy_J_m2": 0.8}},
+            "resolution": {"grain_boundary": {"strength_MPa": 745.0, "strength_reduced": True},
+                           "cathode_electrolyte": {"strength_MPa": 110.0,
+                                                   "strength_reduced": False}}},
+    })  # fmt: skip
+    text = headline_table(d)
+    assert "contact_lost, 2 report SOC(s)" in text
+    assert "risk" not in text
+    assert "GB cracked = area fraction fully separated (cohesive law: σ_c 243 MPa reduced " \
+        "from 745 MPa" in text  # fmt: skip
+    assert "IF debonded = area fraction fully separated (cohesive law: σ_c 110 MPa, G_c 0.8" in text

@@ -114,10 +114,18 @@ def run_json(root: Path, case_id: str) -> dict[str, Any]:
     return read_json(case_dir(root, case_id) / "run.json")
 
 
+FINISHED_RUN_STATUSES = ("completed", "contact_lost")
+"""run.json statuses of a run that ended as its physics says: ``contact_lost`` (the particle
+lost the contact the current needs before the last report SOC) is an outcome, with the
+SOCs reached in summary.csv, not a failure to retry."""
+
+
 def is_completed(root: Path, case_id: str) -> bool:
-    """True if the case's run finished: run.json says completed and summary.csv exists."""
+    """True if the case's run finished (run.json: completed, or contact_lost) and
+    summary.csv exists."""
     d = case_dir(root, case_id)
-    return run_json(root, case_id).get("status") == "completed" and (d / "summary.csv").is_file()
+    status = run_json(root, case_id).get("status")
+    return status in FINISHED_RUN_STATUSES and (d / "summary.csv").is_file()
 
 
 def attempts_in_log(root: Path, case_id: str) -> int:
@@ -167,8 +175,10 @@ def local_status(root: Path, case: Case, driver_alive: bool) -> CaseStatus:
     study driver is running now (a "running" state without a driver was interrupted)."""
     state = read_state(root, case.id)
     attempts = int(state.get("attempts", 0))
-    if is_completed(root, case.id):
-        return CaseStatus(case, "completed", attempts, "")
+    if is_completed(root, case.id):  # a contact loss says so in the error column
+        rj = run_json(root, case.id)
+        note = str(rj.get("error") or "") if rj.get("status") == "contact_lost" else ""
+        return CaseStatus(case, "completed", attempts, note)
     rj = run_json(root, case.id)
     st = state.get("status")
     if st == "running" and driver_alive:
