@@ -329,9 +329,8 @@ def _run(args: argparse.Namespace, stop: object) -> int:
         import dataclasses
 
         plan = dataclasses.replace(plan, defaulted={**defaulted, **plan.defaulted})
-    from polycat.simulation import run
-
     from polycat.headline import headline_table
+    from polycat.simulation import run
 
     try:
         out = run(plan, overwrite=args.overwrite, resume=resume, stop=stop)

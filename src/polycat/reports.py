@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from polycat.fileio import read_csv
-from polycat.headline import risk_definitions, strength_labels
+from polycat.headline import cohesive_definitions, risk_definitions, strength_labels
 
 
 def soc_tag(soc: float) -> str:
@@ -88,9 +88,14 @@ def build_plots(results_dir: Path) -> list[Path]:
         _footnote(fig, run)
         written.append(_save(fig, out_dir / "stress_vs_r.png"))
 
-    # 2. risks against SOC: each risk on its own axes (different strengths, meanings)
+    # 2. risks against SOC: each risk on its own axes (different strengths, meanings); a
+    # run with cohesive interfaces has no risk columns (cracking_vs_soc.png instead)
     labels = strength_labels(run)
-    if summary:
+    risk_keys = ("gb_risk_max", "delam_risk_max")
+    has_risk = bool(summary) and any(
+        k in summary[0] and np.isfinite(_floats(summary, k)).any() for k in risk_keys
+    )
+    if summary and has_risk:
         socs = _floats(summary, "soc")
         fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
         for ax, key, name, strength in (
@@ -103,7 +108,8 @@ def build_plots(results_dir: Path) -> list[Path]:
                 ax.axhline(1.0, color="r", lw=0.8, ls="--", label="risk = 1")
                 ax.legend(fontsize=8)
             else:
-                ax.text(0.5, 0.5, "not applicable (no electrolyte)", ha="center",
+                why = "no electrolyte" if key == "delam_risk_max" else "a single grain"
+                ax.text(0.5, 0.5, f"not applicable ({why})", ha="center",
                         transform=ax.transAxes)  # fmt: skip
             ax.set_xlabel("state of charge SOC (1 = charged)")
             ax.set_ylabel("risk (–)")
@@ -247,8 +253,19 @@ def _draw_gb_facets(ax: Any, d: Path, soc: float) -> str:
 
 
 def _footnote(fig: Any, run: dict[str, Any]) -> None:
-    """The risk definitions (strengths, meaning) under the figure."""
-    lines = risk_definitions(run)
+    """The definitions of the failure measures (strengths, meaning) under the figure: the
+    risks of bonded interfaces, the cracked / debonded fractions of cohesive ones."""
+    res = ((run.get("interfaces") or {}).get("resolution")) or {}
+    cohesive = {k for k, v in res.items() if (v or {}).get("model") == "cohesive"}
+    lines = [
+        line
+        for line in risk_definitions(run)
+        if not (line.startswith("GB crack risk") and "grain_boundary" in cohesive)
+        and not (line.startswith("delamination risk") and "cathode_electrolyte" in cohesive)
+    ]
+    column = {"grain_boundary": "gb_cracked_area_fraction",
+              "cathode_electrolyte": "interface_debonded_area_fraction"}  # fmt: skip
+    lines += cohesive_definitions(run, {column[k] for k in cohesive if k in column})
     if not lines:
         fig.tight_layout()
         return

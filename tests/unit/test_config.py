@@ -77,10 +77,17 @@ def test_default_resolves_window_from_material() -> None:
 def test_discharge_default_window_runs_upwards() -> None:
     data = with_change("loading.mode", "discharge")
     del data["loading"]["report_soc"]
+    # the window's top is x = 1 for NCM811: no galvanostatic discharge gets its mean there
+    # (the surface fills first), so the default end is refused before any work, with the fix
+    with pytest.raises(ConfigError, match=r"loading\.x_end: a galvanostatic discharge cannot"):
+        validate_config(data)
+    data["loading"]["x_end"] = 0.95
     cfg = validate_config(data)
     assert cfg.loading.x_start < cfg.loading.x_end
-    # SOC is the material's (1 = charged): a discharge runs from SOC 1 down to 0
-    assert cfg.loading.report_soc == pytest.approx([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0])
+    # SOC is the material's (1 = charged): a discharge runs from SOC 1 down towards 0
+    end = (1.0 - 0.95) / (1.0 - 0.125)
+    expected = [1.0 - (1.0 - end) * k / 10 for k in range(1, 11)]
+    assert cfg.loading.report_soc == pytest.approx(expected)
 
 
 def test_resolved_config_round_trips() -> None:

@@ -175,12 +175,13 @@ def test_report_soc_defaults_to_ten_steps_of_the_run_in_the_materials_soc() -> N
 
 
 def test_discharge_reports_from_charged_to_discharged() -> None:
-    cfg = validate_config(changed(loading={"mode": "discharge", "report_soc": [0.5, 0.0]}))
+    loading = {"mode": "discharge", "x_end": 0.95, "report_soc": [0.5, 0.1]}
+    cfg = validate_config(changed(loading=loading))
     plan = resolve(cfg)
-    assert plan.loading.x_start == pytest.approx(0.125) and plan.loading.x_end == 1.0
+    assert plan.loading.x_start == pytest.approx(0.125) and plan.loading.x_end == 0.95
     assert plan.loading.x_window == (0.125, 1.0)
     with pytest.raises(ConfigError, match="not reached after the start"):
-        validate_config(changed(loading={"mode": "discharge", "report_soc": [1.0, 0.5]}))
+        validate_config(changed(loading=dict(loading, report_soc=[1.0, 0.5])))
 
 
 # ------------------------------------------------------------------ validate = pre-flight

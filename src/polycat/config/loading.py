@@ -301,6 +301,17 @@ def _material_defaults(data: dict[str, Any], cfg: RunConfig, source: str) -> dic
                 f"{source}: invalid configuration\n  loading.{key}: {value} is outside the x "
                 f"window [{x_min}, {x_max}] of cathode {name}; choose a value inside it"
             )
+    if loading.mode == "discharge" and x_end >= 1.0 - 1e-12:
+        # (a charge to x = 0 is as impossible, but no built-in window reaches 0)
+        which = (
+            "" if loading.x_end is not None else f" (the default end: the top of {name}'s window)"
+        )
+        raise ConfigError(
+            f"{source}: invalid configuration\n  loading.x_end: a galvanostatic discharge "
+            f"cannot end at x = 1{which}: the surface reaches x = 1 before the particle's mean "
+            "does, so the Li fraction would leave [0, 1] before the end (a real cell stops at "
+            "its cut-off voltage first); set loading.x_end below 1, e.g. 0.95"
+        )
     window = (x_min, x_max)
     soc0, soc1 = soc_of_x(x_start, window), soc_of_x(x_end, window)
     report = loading.report_soc
