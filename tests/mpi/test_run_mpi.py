@@ -4,7 +4,6 @@ as the same run on 1 rank (to solver tolerance). Run under mpiexec -n 2."""
 from __future__ import annotations
 
 import contextlib
-
 from pathlib import Path
 
 from mpi4py import MPI
