@@ -174,11 +174,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     plausibility, material window, grain resolution, memory), then print the resolved
     config, headed by the defaults it relies on and what has no effect (YAML comments)."""
     from polycat.config.resolve import resolve
-    from polycat.preflight import check_run
+    from polycat.preflight import check_run, check_transport
 
     cfg = load_config(args.config, args.overrides)
     est = check_run(cfg, force=args.force)
-    resolve(cfg)  # the checks of the run plan (e.g. the interface laws) too
+    check_transport(resolve(cfg))  # the checks of the run plan (interface laws, transport)
     head = [f"# {note}" for note in config_notes(cfg)]
     head.append(f"# pre-flight: {est.describe()}")
     out = _results_dir_note(cfg.output.dir)
@@ -321,10 +321,11 @@ def _run(args: argparse.Namespace, stop: object) -> int:
             for note in config_notes(cfg):
                 log.warning("%s", note)
     from polycat.config.resolve import resolve
-    from polycat.preflight import check_run
+    from polycat.preflight import check_run, check_transport
 
     check_run(cfg, force=args.force)
     plan = resolve(cfg)
+    check_transport(plan)
     if defaulted:
         import dataclasses
 

@@ -15,12 +15,20 @@ import logging
 import math
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from polycat.config import ConfigError, RunConfig
 
 log = logging.getLogger("polycat")
 
-__all__ = ["ResourceEstimate", "available_memory_bytes", "check_run", "estimate_resources"]
+__all__ = [
+    "ResourceEstimate",
+    "available_memory_bytes",
+    "check_run",
+    "check_transport",
+    "estimate_resources",
+    "surface_lag",
+]
 
 TET_VOLUME_FACTOR = 1.0 / (6.0 * math.sqrt(2.0))  # regular tet volume / h³
 TRI_AREA_FACTOR = math.sqrt(3.0) / 4.0  # equilateral triangle area / h²
@@ -150,4 +158,94 @@ def check_run(cfg: RunConfig, force: bool = False) -> ResourceEstimate:
         f"({est.describe()}) but only {avail / 1e9:.1f} GB is available: coarsen "
         f"geometry.mesh_size_um to about {suggestion:.2g} µm, use mechanics.element_degree: 1, "
         "spread the ranks over more nodes, or pass --force to try anyway"
+    )
+
+
+# ------------------------------------------------------------------ diffusion limitation
+
+_SPHERE_ROOTS: list[float] = []
+
+
+def _sphere_roots(n: int = 80) -> list[float]:
+    """The first ``n`` positive roots of tan α = α (constant-flux sphere series)."""
+    if not _SPHERE_ROOTS:
+        from scipy.optimize import brentq
+
+        for k in range(1, n + 1):
+            lo, hi = k * math.pi + 1e-9, k * math.pi + math.pi / 2 - 1e-9
+            _SPHERE_ROOTS.append(brentq(lambda a: math.tan(a) - a, lo, hi))
+    return _SPHERE_ROOTS
+
+
+def surface_lag(radius_m: float, D_m2_s: float, rate_per_s: float, t_s: float) -> float:
+    """How far the surface Li fraction of a sphere under a constant flux has moved ahead
+    of its mean after ``t_s`` (mean moving at ``rate_per_s``): the exact series
+    Δ(t) = (R² ẋ / 3D) [1/5 − 2 Σ exp(−α_n² D t/R²) / α_n²], tan α_n = α_n (Crank, The
+    Mathematics of Diffusion, §6.3), which grows to R² ẋ/(15 D)."""
+    tau = D_m2_s * t_s / radius_m**2
+    series = sum(math.exp(-a * a * tau) / (a * a) for a in _sphere_roots())
+    return radius_m**2 * rate_per_s / (3.0 * D_m2_s) * max(0.2 - 2.0 * series, 0.0)
+
+
+TRANSPORT_MARGIN = 1.5
+"""A run is refused when even the optimistic estimate (the largest D of the window) puts
+the surface this many times beyond [0, 1] at the last report SOC."""
+
+
+def check_transport(plan: Any) -> None:
+    """Refuse, before any meshing, a galvanostatic run that diffusion cannot carry: the
+    surface Li fraction of the particle (a sphere of radius R with the cathode's largest
+    D over its window: an optimistic bound) would leave [0, 1] by more than
+    :data:`TRANSPORT_MARGIN` times the room left at the last report SOC (ConfigError
+    naming the C-rate, the diffusivity and the radius, with the SOC where the surface
+    runs out)."""
+    import numpy as np
+
+    ld = plan.loading
+    x_min, x_max = ld.x_window
+    width = x_max - x_min
+    rate = ld.c_rate * width / 3600.0  # |dx̄/dt|, 1/s
+    soc_last = ld.report_soc[-1]
+    x_last = x_max - soc_last * width
+    t_end = abs(x_last - ld.x_start) / rate
+    if t_end <= 0.0:
+        return
+    xs = np.linspace(x_min, x_max, 41)
+    law = plan.cathode.diffusivity
+    D = float(np.max(np.asarray(law(xs), dtype=float) * np.ones_like(xs)))
+    R = plan.geometry.particle_radius_um * 1e-6
+    charge = ld.mode == "charge"
+    from polycat.fem.model import X_ROUNDOFF
+
+    room = max(x_last if charge else 1.0 - x_last, X_ROUNDOFF)
+    lag = surface_lag(R, D, rate, t_end)
+    if lag <= TRANSPORT_MARGIN * room:
+        return
+
+    def surface_out(t: float) -> float:  # > 0 once the surface has left [0, 1]
+        xbar = ld.x_start - rate * t if charge else ld.x_start + rate * t
+        return surface_lag(R, D, rate, t) - (xbar if charge else 1.0 - xbar)
+
+    lo, hi = 0.0, t_end
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if surface_out(mid) > 0 else (mid, hi)
+    x_out = ld.x_start - rate * hi if charge else ld.x_start + rate * hi
+    soc_out = (x_max - x_out) / width
+    steady = R**2 * rate / (15.0 * D)
+    c_ok = ld.c_rate * room / max(steady, lag)
+    fix = (
+        f"Lower loading.c_rate to about {c_ok:.2g}C or below, end earlier"
+        if room > 1e-3
+        else f"The window ends at x = {x_last:g}, which no galvanostatic {ld.mode} reaches: end "
+        "earlier"
+    )
+    raise ConfigError(
+        f"loading.c_rate: at {ld.c_rate:g}C the surface of this particle (geometry."
+        f"particle_radius_um = {plan.geometry.particle_radius_um:g} µm, largest cathode "
+        f"diffusivity over its window {D:.3g} m²/s) would leave [0, 1] near SOC "
+        f"{soc_out:.2f}, before the last report SOC {soc_last:g}: the surface runs ahead of "
+        f"the mean by up to R²ẋ/(15 D) = {steady:.3g} (spherical diffusion at constant flux; "
+        f"{lag:.3g} by the end, against {room:.3g} of room). {fix} (loading.report_soc, "
+        "loading.x_end), or raise materials.cathode.diffusivity_m2_s"
     )

@@ -24,6 +24,7 @@ import ufl
 from dolfinx import fem
 from petsc4py import PETSc
 
+from polycat.errors import ContactLost, SolverError
 from polycat.geometry.tags import OuterFace
 
 from .boundary import mechanics_boundary
@@ -38,7 +39,6 @@ from .interfaces.mechanics import CohesiveElasticitySolver, InterfaceSetup
 from .interfaces.transport import InterfaceTransport
 from .phases import CathodePhase, MatrixPhase
 from .settings import MechanicsBC, SolverSettings
-from .solvers import SolverError
 
 __all__ = ["ChemoMechanicsModel", "Coupling"]
 
@@ -52,6 +52,10 @@ def _check_rotation(tag: int, R: NDArray[np.float64]) -> NDArray[np.float64]:
     if not np.allclose(R.T @ R, np.eye(3), atol=1e-8) or np.linalg.det(R) < 0.0:
         raise ValueError(f"rotation of grain {tag} is not a proper rotation (RᵀR = I, det +1)")
     return R
+
+
+X_ROUNDOFF = 1e-6
+"""Excursion of the nodal Li fraction outside [0, 1] taken as round-off (clipped)."""
 
 
 class ChemoMechanicsModel:
@@ -328,10 +332,47 @@ class ChemoMechanicsModel:
         transfer(self.x, self._x_parent, dom.sub_cells, dom.parent_cells)
         return self._x_parent
 
+    def x_range_error(self, lo: float, hi: float, c_rate: float | None = None) -> SolverError:
+        """The error of a Li fraction that left [0, 1] (global min ``lo``, max ``hi``): the
+        particle cannot sustain the current — through the CAM–SE contact left
+        (:class:`ContactLost`) where contact loss concentrates it, else with this
+        diffusivity."""
+        why, error = "with this diffusivity", SolverError
+        tr = self.transport
+        if tr is not None and tr.flux_mode == "contact_only":
+            share = tr.contact_area / self.interface_area
+            if share < 0.999:
+                why = (
+                    f"through the CAM–SE contact left ({100 * share:.1f} % of the interface "
+                    "carries the whole current; interfaces.cathode_electrolyte)"
+                )
+                error = ContactLost
+        rate = f"{c_rate}C" if c_rate is not None else "this current"
+        return error(
+            f"the Li fraction left [0, 1] (min {lo:.4f}, max {hi:.4f}): the particle cannot "
+            f"sustain {rate} {why}; lower loading.c_rate or narrow the x window "
+            "(loading.x_start/x_end)"
+        )
+
+    def x_extremes(self) -> tuple[float, float]:
+        """Smallest and largest nodal Li fraction of the particle (collective)."""
+        arr = self.x.x.array
+        comm = self.mesh.comm
+        lo = float(comm.allreduce(float(arr.min()) if arr.size else np.inf, op=MPI.MIN))
+        hi = float(comm.allreduce(float(arr.max()) if arr.size else -np.inf, op=MPI.MAX))
+        return lo, hi
+
     def update_eigenstrain(self) -> None:
-        """Evaluate ε_a(x), ε_c(x) on the x DOFs and copy them to the parent mesh."""
+        """Evaluate ε_a(x), ε_c(x) on the x DOFs and copy them to the parent mesh
+        (collective). x within :data:`X_ROUNDOFF` of [0, 1] is clipped into it (the
+        surface of a fast diffuser charged to x = 0 lies below it by R²ẋ/(15 D)); beyond,
+        the same error on every rank (:meth:`x_range_error`)."""
         dom = self.domain
-        ea, ec = self.cathode.lattice.strains(np.asarray(self.x.x.array, dtype=np.float64))
+        lo, hi = self.x_extremes()
+        if lo < -X_ROUNDOFF or hi > 1.0 + X_ROUNDOFF:
+            raise self.x_range_error(lo, hi)
+        x = np.clip(np.asarray(self.x.x.array, dtype=np.float64), 0.0, 1.0)
+        ea, ec = self.cathode.lattice.strains(x)
         self._eps_a_sub.x.array[:] = ea
         self._eps_c_sub.x.array[:] = ec
         transfer(self._eps_a_sub, self.eps_a, dom.sub_cells, dom.parent_cells)
@@ -345,7 +386,9 @@ class ChemoMechanicsModel:
     def _update_potential(self) -> None:
         assert self.phi is not None
         dom = self.domain
-        da, dc = self.cathode.lattice.derivatives(np.asarray(self.x.x.array, dtype=np.float64))
+        da, dc = self.cathode.lattice.derivatives(
+            np.clip(np.asarray(self.x.x.array, dtype=np.float64), 0.0, 1.0)
+        )
         self._deps_a_sub.x.array[:] = da
         self._deps_c_sub.x.array[:] = dc
         transfer(self.u, self._u_sub, dom.parent_cells, dom.sub_cells)

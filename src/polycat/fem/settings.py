@@ -65,6 +65,8 @@ class SolverSettings:
         diffusion_ksp_rtol: relative tolerance of each linear Newton solve of diffusion.
         newton_rtol, newton_atol: diffusion Newton stops when ‖F‖₂ ≤ max(atol, rtol·‖F₀‖),
             F₀ the residual at the start of the step.
+        newton_stol: diffusion Newton also stops when an update changes no nodal Li
+            fraction by more than this (the residual at its round-off floor).
         newton_max_it: Newton iteration limit (diffusion).
         jacobian_lag_contraction: a diffusion Jacobian is reused (lagged) while each Newton
             iteration reduces ‖F‖ at least by this factor; 0 re-assembles it every
@@ -86,6 +88,7 @@ class SolverSettings:
     diffusion_ksp_rtol: float = 1e-11
     newton_rtol: float = 1e-9
     newton_atol: float = 1e-13
+    newton_stol: float = 1e-12
     newton_max_it: int = 25
     jacobian_lag_contraction: float = 0.1
     coupling_tol: float = 1e-6

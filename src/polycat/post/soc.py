@@ -23,8 +23,8 @@ import numpy as np
 
 from dolfinx import fem
 
-from polycat.errors import ContactLost, SolverError
-from polycat.fem.model import ChemoMechanicsModel
+from polycat.errors import SolverError
+from polycat.fem.model import X_ROUNDOFF, ChemoMechanicsModel
 from polycat.geometry.tags import ParticleTags
 from polycat.materials import LatticeStrainLaw
 from polycat.post.interfaces import (
@@ -349,27 +349,9 @@ class SocReader:
         """Smallest and largest nodal Li fraction in the particle (collective); stops the
         run if x left [0, 1] (the particle cannot sustain the C-rate), reports once when
         it left the lattice table (whose end values are held there)."""
-        comm = self.mesh.comm
-        arr = self.model.x.x.array
-        lo = float(comm.allreduce(float(arr.min()) if arr.size else np.inf, op=MPI.MIN))
-        hi = float(comm.allreduce(float(arr.max()) if arr.size else -np.inf, op=MPI.MAX))
-        if lo < 0.0 or hi > 1.0:
-            why = "with this diffusivity"
-            error: type[SolverError] = SolverError
-            transport = getattr(self.model, "transport", None)
-            if transport is not None and transport.flux_mode == "contact_only":
-                share = transport.contact_area / self.model.interface_area
-                if share < 0.999:
-                    why = (
-                        f"through the CAM–SE contact left ({100 * share:.1f} % of the "
-                        "interface carries the whole current; interfaces.cathode_electrolyte)"
-                    )
-                    error = ContactLost
-            raise error(
-                f"the Li fraction left [0, 1] (min {lo:.4f}, max {hi:.4f}): the particle cannot "
-                f"sustain {self.c_rate}C {why}; lower loading.c_rate or narrow "
-                "the x window (loading.x_start/x_end)"
-            )
+        lo, hi = self.model.x_extremes()
+        if lo < -X_ROUNDOFF or hi > 1.0 + X_ROUNDOFF:
+            raise self.model.x_range_error(lo, hi, self.c_rate)
         t_lo, t_hi = self.lattice.x_range
         if (lo < t_lo or hi > t_hi) and not self.warned_outside_table:
             self.on_x_outside_table(lo, hi, (t_lo, t_hi))
