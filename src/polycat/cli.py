@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("mesh", help="build (or reuse) the mesh of a config only")
     _add_config_args(p)
+    p.add_argument(
+        "--export",
+        metavar="FORMAT",
+        action="append",
+        default=[],
+        help="also write the tagged mesh for other FE codes: vtu, inp (Abaqus), med "
+        "(repeatable; into the mesh folder, or --export-dir)",
+    )
+    p.add_argument("--export-dir", metavar="DIR", help="folder of the exported meshes")
 
     p = sub.add_parser(
         "validate",
@@ -255,8 +264,15 @@ def cmd_materials(args: argparse.Namespace) -> int:
 
 def cmd_mesh(args: argparse.Namespace) -> int:
     """`polycat mesh`: build (or reuse) the mesh folder and the orientation table."""
-    from polycat.config.resolve import resolve
+    from pathlib import Path
 
+    from polycat.config.resolve import resolve
+    from polycat.exports.mesh_export import EXPORT_FORMATS, format_problem
+
+    for fmt in args.export:  # refused before any meshing
+        problem = format_problem(fmt)
+        if problem is not None:
+            raise ConfigError(problem)
     plan = resolve(load_config(args.config, args.overrides))
     from polycat.simulation import prepare_mesh, write_orientation_table
 
@@ -265,6 +281,13 @@ def cmd_mesh(args: argparse.Namespace) -> int:
     if env_rank() == 0:
         table = write_orientation_table(plan, folder)
         _say(f"orientations ({plan.orientation.texture}): {table}")
+        from polycat.exports.mesh_export import export_mesh
+
+        for fmt in args.export:
+            target = None
+            if args.export_dir:
+                target = Path(args.export_dir) / f"mesh{EXPORT_FORMATS[fmt]}"
+            _say(f"{fmt}: {export_mesh(folder, fmt, target)}")
     return EXIT_OK
 
 
