@@ -149,8 +149,10 @@ def test_validate_prints_the_notes_as_comments(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "c.yaml"
+    # (to SOC 0.9: the window's end x = 0 no galvanostatic charge reaches, check_transport)
     path.write_text(yaml.safe_dump(changed(materials={"cathode": INLINE},
-                                           mechanics={"temperature_K": 310.0})))  # fmt: skip
+                                           mechanics={"temperature_K": 310.0},
+                                           loading={"report_soc": [0.5, 0.9]})))  # fmt: skip
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
     assert "# materials.cathode.gb_strength_MPa = 700.0 (defaulted" in out

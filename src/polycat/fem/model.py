@@ -362,17 +362,25 @@ class ChemoMechanicsModel:
         hi = float(comm.allreduce(float(arr.max()) if arr.size else -np.inf, op=MPI.MAX))
         return lo, hi
 
-    def update_eigenstrain(self) -> None:
-        """Evaluate ε_a(x), ε_c(x) on the x DOFs and copy them to the parent mesh
-        (collective). x within :data:`X_ROUNDOFF` of [0, 1] is clipped into it (the
-        surface of a fast diffuser charged to x = 0 lies below it by R²ẋ/(15 D)); beyond,
-        the same error on every rank (:meth:`x_range_error`)."""
-        dom = self.domain
+    def check_x_range(self) -> None:
+        """Raise the same :meth:`x_range_error` on every rank if the Li fraction left
+        [0, 1] by more than :data:`X_ROUNDOFF` (collective; the time steps call it before
+        the lattice laws see x)."""
         lo, hi = self.x_extremes()
         if lo < -X_ROUNDOFF or hi > 1.0 + X_ROUNDOFF:
             raise self.x_range_error(lo, hi)
-        x = np.clip(np.asarray(self.x.x.array, dtype=np.float64), 0.0, 1.0)
-        ea, ec = self.cathode.lattice.strains(x)
+
+    def _x_for_laws(self) -> NDArray[np.float64]:
+        """The nodal x, with excursions within :data:`X_ROUNDOFF` of [0, 1] clipped into
+        it (the surface of a fast diffuser charged to x = 0 lies below it by R²ẋ/(15 D))."""
+        x = np.asarray(self.x.x.array, dtype=np.float64)
+        c = np.clip(x, 0.0, 1.0)
+        return np.where(np.abs(x - c) <= X_ROUNDOFF, c, x)
+
+    def update_eigenstrain(self) -> None:
+        """Evaluate ε_a(x), ε_c(x) on the x DOFs and copy them to the parent mesh."""
+        dom = self.domain
+        ea, ec = self.cathode.lattice.strains(self._x_for_laws())
         self._eps_a_sub.x.array[:] = ea
         self._eps_c_sub.x.array[:] = ec
         transfer(self._eps_a_sub, self.eps_a, dom.sub_cells, dom.parent_cells)
@@ -386,9 +394,7 @@ class ChemoMechanicsModel:
     def _update_potential(self) -> None:
         assert self.phi is not None
         dom = self.domain
-        da, dc = self.cathode.lattice.derivatives(
-            np.clip(np.asarray(self.x.x.array, dtype=np.float64), 0.0, 1.0)
-        )
+        da, dc = self.cathode.lattice.derivatives(self._x_for_laws())
         self._deps_a_sub.x.array[:] = da
         self._deps_c_sub.x.array[:] = dc
         transfer(self.u, self._u_sub, dom.parent_cells, dom.sub_cells)
@@ -413,6 +419,7 @@ class ChemoMechanicsModel:
         t = time.perf_counter()
         dinfo = self.diffusion.step(dt_s, flux)
         wall["diffusion"] += time.perf_counter() - t
+        self.check_x_range()
         minfo: MechInfo | None = None
         iterations, residual = 1, 0.0
         if self.coupling == "one_way":
@@ -470,6 +477,7 @@ class ChemoMechanicsModel:
             t = time.perf_counter()
             dinfo = self.diffusion.resolve(dt, flux)
             wall["diffusion"] += time.perf_counter() - t
+            self.check_x_range()
             t = time.perf_counter()
             # r = x̃_{k+1} − x_k; Aitken: ω_k = −ω_{k−1} r_{k−1}·(r_k − r_{k−1}) / |r_k − r_{k−1}|²
             xv.copy(r)
