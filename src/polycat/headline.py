@@ -19,7 +19,7 @@ from polycat.fileio import read_csv
 
 __all__ = [
     "HEADLINE_COLUMNS",
-    "cohesive_definitions",
+    "failure_definitions",
     "headline_table",
     "risk_definitions",
     "strength_labels",
@@ -79,17 +79,20 @@ def strength_labels(run: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def risk_definitions(run: Mapping[str, Any]) -> list[str]:
-    """What the two risks are divided by and what they mean, one line each."""
+def risk_definitions(
+    run: Mapping[str, Any], skip: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """What the two risks are divided by and what they mean, one line each; none for the
+    interface classes in ``skip`` (``grain_boundary``, ``cathode_electrolyte``)."""
     labels = strength_labels(run)
     lines = []
-    if "gb" in labels:
+    if "gb" in labels and "grain_boundary" not in skip:
         lines.append(
             f"GB crack risk = t_n⁺/σ_GB with {labels['gb']}: the bonded, elastic normal "
             "traction over the tensile strength; >= 1 where it reaches the strength (a driving "
             "force for intergranular cracking, not a crack)"
         )
-    if "delam" in labels:
+    if "delam" in labels and "cathode_electrolyte" not in skip:
         relative = ""
         mat = run.get("materials", {}) or {}
         if mat.get("adhesion_strength_evidence") in ("estimate", "hypothesis", None):
@@ -101,20 +104,18 @@ def risk_definitions(run: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def cohesive_definitions(run: Mapping[str, Any], shown: set[str]) -> list[str]:
-    """What the cracked and debonded fractions of cohesive interfaces are, with the laws
-    used (run.json ``interfaces``), one line per interface class shown."""
-    laws = ((run.get("interfaces") or {}).get("laws")) or {}
-    resolution = ((run.get("interfaces") or {}).get("resolution")) or {}
-    lines = []
-    for col, key, what in (
-        ("gb_cracked_area_fraction", "grain_boundary", "GB cracked"),
-        ("interface_debonded_area_fraction", "cathode_electrolyte", "IF debonded"),
-    ):
-        law = laws.get(key)
-        if col not in shown or not law:
+def failure_definitions(run: Mapping[str, Any]) -> list[str]:
+    """The definitions of the failure measures of a run, one line each: the risks of its
+    bonded interface classes, the cracked / debonded fractions of its cohesive ones (a
+    breakable law in run.json ``interfaces``), with the laws used."""
+    itf = run.get("interfaces") or {}
+    laws, resolution = itf.get("laws") or {}, itf.get("resolution") or {}
+    cohesive = {k for k, law in laws.items() if law.get("breakable", True)}
+    lines = risk_definitions(run, skip=cohesive)
+    for key, what in (("grain_boundary", "GB cracked"), ("cathode_electrolyte", "IF debonded")):
+        if key not in cohesive:
             continue
-        res = resolution.get(key) or {}
+        law, res = laws[key], resolution.get(key) or {}
         reduced = (
             f" reduced from {res['strength_MPa']:g} MPa to resolve the process zone"
             if res.get("strength_reduced")
@@ -166,14 +167,7 @@ def headline_table(results_dir: Path | str) -> str:
     widths = [max(len(row[i]) for row in cells) for i in range(len(cols))]
     table = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     notes = ["stresses in MPa (tension > 0); hoop = (tr σ − σ_rr)/2; IF = CAM-SE interface"]
-    shown = {key for key, _, _ in cols}
-    notes += [
-        line
-        for line in risk_definitions(run)
-        if ("gb_risk_max" in shown and line.startswith("GB crack risk"))
-        or ("delam_risk_max" in shown and line.startswith("delamination risk"))
-    ]
-    notes += cohesive_definitions(run, shown)
+    notes += failure_definitions(run)
     for key, name in (("gb_risk_max", "GB crack risk"), ("delam_risk_max", "delamination risk")):
         vals = [(_num(r.get(key)), r.get("soc", "")) for r in rows]
         vals = [(v, s) for v, s in vals if math.isfinite(v)]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from polycat.fileio import read_csv
-from polycat.headline import cohesive_definitions, risk_definitions, strength_labels
+from polycat.headline import failure_definitions, strength_labels
 
 
 def soc_tag(soc: float) -> str:
@@ -255,17 +255,7 @@ def _draw_gb_facets(ax: Any, d: Path, soc: float) -> str:
 def _footnote(fig: Any, run: dict[str, Any]) -> None:
     """The definitions of the failure measures (strengths, meaning) under the figure: the
     risks of bonded interfaces, the cracked / debonded fractions of cohesive ones."""
-    res = ((run.get("interfaces") or {}).get("resolution")) or {}
-    cohesive = {k for k, v in res.items() if (v or {}).get("model") == "cohesive"}
-    lines = [
-        line
-        for line in risk_definitions(run)
-        if not (line.startswith("GB crack risk") and "grain_boundary" in cohesive)
-        and not (line.startswith("delamination risk") and "cathode_electrolyte" in cohesive)
-    ]
-    column = {"grain_boundary": "gb_cracked_area_fraction",
-              "cathode_electrolyte": "interface_debonded_area_fraction"}  # fmt: skip
-    lines += cohesive_definitions(run, {column[k] for k in cohesive if k in column})
+    lines = failure_definitions(run)
     if not lines:
         fig.tight_layout()
         return
