@@ -182,12 +182,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """`polycat validate`: run every check `polycat run` makes before meshing (schema,
     plausibility, material window, grain resolution, memory), then print the resolved
     config, headed by the defaults it relies on and what has no effect (YAML comments)."""
-    from polycat.config.resolve import resolve
-    from polycat.preflight import check_run, check_transport
+    from polycat.preflight import check_and_plan
 
     cfg = load_config(args.config, args.overrides)
-    est = check_run(cfg, force=args.force)
-    check_transport(resolve(cfg))  # the checks of the run plan (interface laws, transport)
+    est, _ = check_and_plan(cfg, force=args.force)
     head = [f"# {note}" for note in config_notes(cfg)]
     head.append(f"# pre-flight: {est.describe()}")
     out = _results_dir_note(cfg.output.dir)
@@ -343,12 +341,9 @@ def _run(args: argparse.Namespace, stop: object) -> int:
         if env_rank() == 0:
             for note in config_notes(cfg):
                 log.warning("%s", note)
-    from polycat.config.resolve import resolve
-    from polycat.preflight import check_run, check_transport
+    from polycat.preflight import check_and_plan
 
-    check_run(cfg, force=args.force)
-    plan = resolve(cfg)
-    check_transport(plan)
+    _, plan = check_and_plan(cfg, force=args.force)
     if defaulted:
         import dataclasses
 

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from polycat.config import ConfigError, RunConfig
+from polycat.schedule import X_ROUNDOFF
 
 log = logging.getLogger("polycat")
 
 __all__ = [
     "ResourceEstimate",
     "available_memory_bytes",
+    "check_and_plan",
     "check_run",
     "check_transport",
     "estimate_resources",
@@ -215,8 +217,6 @@ def check_transport(plan: Any) -> None:
     D = float(np.max(np.asarray(law(xs), dtype=float) * np.ones_like(xs)))
     R = plan.geometry.particle_radius_um * 1e-6
     charge = ld.mode == "charge"
-    from polycat.fem.model import X_ROUNDOFF
-
     room = max(x_last if charge else 1.0 - x_last, X_ROUNDOFF)
     lag = surface_lag(R, D, rate, t_end)
     if lag <= TRANSPORT_MARGIN * room:
@@ -249,3 +249,16 @@ def check_transport(plan: Any) -> None:
         f"{lag:.3g} by the end, against {room:.3g} of room). {fix} (loading.report_soc, "
         "loading.x_end), or raise materials.cathode.diffusivity_m2_s"
     )
+
+
+def check_and_plan(cfg: RunConfig, force: bool = False) -> tuple[ResourceEstimate, Any]:
+    """Every check `polycat run` makes before meshing, in order — resolution and memory
+    (:func:`check_run`), the run plan (:func:`polycat.config.resolve.resolve`: e.g. the
+    interface laws), what diffusion can carry (:func:`check_transport`) — and the plan;
+    `polycat validate` makes the same."""
+    from polycat.config.resolve import resolve
+
+    est = check_run(cfg, force=force)
+    plan = resolve(cfg)
+    check_transport(plan)
+    return est, plan

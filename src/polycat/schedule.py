@@ -23,10 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SOC_TOL", "Schedule", "build_schedule", "soc_of_x", "x_of_soc"]
+__all__ = ["SOC_TOL", "X_ROUNDOFF", "Schedule", "build_schedule", "soc_of_x", "x_of_soc"]
 
 SOC_TOL = 1e-9
 """Report SOCs this close to the end of the run count as the end."""
+
+X_ROUNDOFF = 1e-6
+"""Excursion of a nodal Li fraction outside [0, 1] taken as round-off (a report SOC with
+more stops the run; the up-front diffusion check leaves at least this much room)."""
 
 
 def soc_of_x(x: float, x_window: tuple[float, float]) -> float:

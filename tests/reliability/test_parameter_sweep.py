@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from polycat.config import ConfigError, validate_config
-from polycat.config.resolve import resolve
 from polycat.fileio import read_csv
-from polycat.preflight import check_run, check_transport
+from polycat.preflight import check_and_plan
 from polycat.simulation import run
 
 pytestmark = pytest.mark.timeout(900)
@@ -76,10 +75,7 @@ def test_each_parameter_runs_or_is_refused_up_front(
     mesh_dir = tmp_path_factory.getbasetemp() / "sweep-meshes"
     data = _config(CASES[case], tmp_path / "out", mesh_dir)
     try:
-        cfg = validate_config(data)
-        check_run(cfg)
-        plan = resolve(cfg)
-        check_transport(plan)
+        _, plan = check_and_plan(validate_config(data))
     except ConfigError as exc:
         assert case not in MUST_RUN, f"{case} refused: {exc}"
         assert "loading.c_rate" in str(exc) and "diffusivity" in str(exc)

@@ -54,10 +54,6 @@ def _check_rotation(tag: int, R: NDArray[np.float64]) -> NDArray[np.float64]:
     return R
 
 
-X_ROUNDOFF = 1e-6
-"""Excursion of the nodal Li fraction outside [0, 1] taken as round-off (a report SOC
-with more stops the run: :meth:`ChemoMechanicsModel.x_range_error`)."""
-
 X_STEP_TOL = 0.02
 """Excursion outside [0, 1] tolerated within a time step (clipped for the lattice laws):
 the consistent-mass time step overshoots by ~1e-3 near a sharp front in its first small

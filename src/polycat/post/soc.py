@@ -24,7 +24,7 @@ import numpy as np
 from dolfinx import fem
 
 from polycat.errors import SolverError
-from polycat.fem.model import X_ROUNDOFF, ChemoMechanicsModel
+from polycat.fem.model import ChemoMechanicsModel
 from polycat.geometry.tags import ParticleTags
 from polycat.materials import LatticeStrainLaw
 from polycat.post.interfaces import (
@@ -44,6 +44,7 @@ from polycat.post.readers import (
 )
 from polycat.post.sampling import FacetSamples, PointSampler, sample_cells, sample_facets
 from polycat.post.stress import spherical_ufl
+from polycat.schedule import X_ROUNDOFF
 
 __all__ = ["FACET_COLUMNS", "SocReader", "SocReport", "collective_failure"]
 

@@ -219,7 +219,6 @@ class CohesiveElasticitySolver(ElasticitySolver):
         self.use_direct = False
         """Set once the Krylov solve has failed: the next solves go direct at once."""
         self.direct_solves = 0
-        self._used_direct = False
         self.direct = self._direct_ksp()
         self.Au = self.b.duplicate()
         self.R = self.b.duplicate()
@@ -325,11 +324,16 @@ class CohesiveElasticitySolver(ElasticitySolver):
         self.Jt.axpy(1.0, self.Kt, S)
 
     def _rebuild(self, secant: FloatArray) -> None:
-        """J = A + K_sec (and the P1 level), preconditioner set up again."""
+        """J = A + K_sec; for the Krylov solve also the P1 level and the preconditioner
+        set up again (the direct fallback factorises J itself)."""
         S = PETSc.Mat.Structure.SUBSET_NONZERO_PATTERN
         self._set_K(secant)
         self.A.copy(self.J, S)
         self.J.axpy(1.0, self.K, S)
+        self._secant_built = secant.copy()
+        self.rebuilds += 1
+        if self.use_direct:
+            return
         if self.p_multigrid:
             assert self.J1 is not None and self.A1 is not None and self.K1 is not None
             self._set_K(secant, level=1)
@@ -338,8 +342,6 @@ class CohesiveElasticitySolver(ElasticitySolver):
         self._install_operators()
         if self.coarse is not None:
             self.coarse.update(self.J)
-        self._secant_built = secant.copy()
-        self.rebuilds += 1
 
     def _needs_rebuild(self, secant: FloatArray) -> bool:
         local = 1
@@ -448,7 +450,8 @@ class CohesiveElasticitySolver(ElasticitySolver):
                 softening = bool(self.mesh.comm.allreduce(local, op=_max_op()))
                 if softening:
                     self._set_tangent(st.tangent)
-                self._install_operators(tangent=softening)
+                if not self.use_direct:
+                    self._install_operators(tangent=softening)
                 self.R.scale(-1.0)
                 ksp_its += self._linear_solve(self.Jt if softening else self.J, softening)
                 self.u.x.petsc_vec.copy(base)
@@ -474,7 +477,7 @@ class CohesiveElasticitySolver(ElasticitySolver):
                 newton += 1
         finally:
             base.destroy()
-        last = self.direct if self._used_direct else self.solver
+        last = self.direct if self.use_direct else self.solver
         info = MechInfo(
             ksp_iterations=ksp_its,
             converged_reason=reason_name(last.getConvergedReason()),
@@ -488,7 +491,6 @@ class CohesiveElasticitySolver(ElasticitySolver):
         """du = op⁻¹ R (R already negated): the preconditioned Krylov solve, and where it
         fails a sparse direct factorisation of ``op`` (see :data:`ITERATIVE_MAX_IT`);
         returns the Krylov iterations."""
-        self._used_direct = False
         its = 0
         if not self.use_direct:
             with self.du.localForm() as dl:
@@ -496,16 +498,15 @@ class CohesiveElasticitySolver(ElasticitySolver):
             self.solver.solve(self.R, self.du)
             its = int(self.solver.getIterationNumber())
             reason = self.solver.getConvergedReason()
-            code = cast(int, reason)
-            max_it = reason == PETSc.KSP.ConvergedReason.DIVERGED_MAX_IT
-            if code > 0 or (max_it and not self.direct_fallback):
-                # An inexact Newton step is fine: a Krylov solve stopped at its iteration
-                # limit still reduces the residual, which the line search checks.
-                if code > 0:
-                    check_converged(self.solver, self.du, "mechanics")
+            at_limit = reason == PETSc.KSP.ConvergedReason.DIVERGED_MAX_IT
+            if cast(int, reason) > 0 or (at_limit and not self.direct_fallback):
+                # Without a fallback an inexact Newton step is fine: a Krylov solve stopped
+                # at its limit still reduces the residual, which the line search checks.
+                if not at_limit:
+                    check_converged(self.solver, self.du, "mechanics")  # NaN / Inf
                 return its
             if not self.direct_fallback:
-                check_converged(self.solver, self.du, "mechanics")
+                check_converged(self.solver, self.du, "mechanics")  # raises: diverged
             self.use_direct = True
             if self.mesh.comm.rank == 0:
                 log.info(
@@ -538,7 +539,6 @@ class CohesiveElasticitySolver(ElasticitySolver):
         d.solve(self.R, self.du)
         check_converged(d, self.du, "mechanics (direct)")
         self.direct_solves += 1
-        self._used_direct = True
 
     def sample(self) -> dict[str, Any]:
         """The state of the last solve at every quadrature point of this rank's pairs, as
