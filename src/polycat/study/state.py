@@ -120,12 +120,16 @@ lost the contact the current needs before the last report SOC) is an outcome, wi
 SOCs reached in summary.csv, not a failure to retry."""
 
 
+def _finished(root: Path, case_id: str, run: dict[str, Any]) -> bool:
+    """``run`` (the case's run.json) says finished and summary.csv exists."""
+    status = run.get("status")
+    return status in FINISHED_RUN_STATUSES and (case_dir(root, case_id) / "summary.csv").is_file()
+
+
 def is_completed(root: Path, case_id: str) -> bool:
     """True if the case's run finished (run.json: completed, or contact_lost) and
     summary.csv exists."""
-    d = case_dir(root, case_id)
-    status = run_json(root, case_id).get("status")
-    return status in FINISHED_RUN_STATUSES and (d / "summary.csv").is_file()
+    return _finished(root, case_id, run_json(root, case_id))
 
 
 def attempts_in_log(root: Path, case_id: str) -> int:
@@ -175,11 +179,10 @@ def local_status(root: Path, case: Case, driver_alive: bool) -> CaseStatus:
     study driver is running now (a "running" state without a driver was interrupted)."""
     state = read_state(root, case.id)
     attempts = int(state.get("attempts", 0))
-    if is_completed(root, case.id):  # a contact loss says so in the error column
-        rj = run_json(root, case.id)
+    rj = run_json(root, case.id)
+    if _finished(root, case.id, rj):  # a contact loss says so in the error column
         note = str(rj.get("error") or "") if rj.get("status") == "contact_lost" else ""
         return CaseStatus(case, "completed", attempts, note)
-    rj = run_json(root, case.id)
     st = state.get("status")
     if st == "running" and driver_alive:
         return CaseStatus(case, "running", attempts, "")
