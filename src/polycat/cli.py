@@ -500,8 +500,9 @@ def _abort_if_parallel(exc: BaseException) -> None:
     comm = MPI.COMM_WORLD
     if comm.size == 1:
         return
-    print(f"error ({type(exc).__name__}) on rank {comm.rank}: {exc}", file=sys.stderr, flush=True)
-    comm.Abort(EXIT_FAILED)
+    from polycat.interrupts import abort_job
+
+    abort_job(comm, f"error ({type(exc).__name__}) on rank {comm.rank}: {exc}", EXIT_FAILED)
 
 
 def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script

@@ -15,14 +15,30 @@ import os
 import signal
 import sys
 import threading
+import time
 from types import FrameType
 from typing import Any
 
 from polycat.errors import RunInterrupted
 
-__all__ = ["STOP_SIGNALS", "StopRequests", "reassert_handlers"]
+__all__ = ["STOP_SIGNALS", "StopRequests", "abort_job", "reassert_handlers"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+# How long a rank that aborts the job waits after printing its message: MPICH's process
+# manager forwards a rank's stderr in the same poll loop that takes the abort, so a message
+# written just before MPI_Abort is sometimes dropped (seen in CI: the job ended, the line
+# that said why was missing). Half a second lets the forwarder drain the pipe.
+ABORT_DRAIN_S = 0.5
+
+
+def abort_job(comm: Any, message: str, code: int) -> None:
+    """End the whole MPI job from one rank, after printing ``message`` once (from this rank)
+    and giving the process manager time to forward it."""
+    print(message, file=sys.stderr, flush=True)
+    time.sleep(ABORT_DRAIN_S)
+    comm.Abort(code)
 
 
 def reassert_handlers() -> None:

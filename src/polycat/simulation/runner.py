@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from polycat.exports.tables import TablesExporter
 from polycat.faults import FaultInjector
 from polycat.fem.info import StepInfo
 from polycat.fileio import write_csv_atomic, write_text_atomic
-from polycat.interrupts import StopRequests
+from polycat.interrupts import StopRequests, abort_job
 from polycat.mesh import load_mesh
 from polycat.microstructure import ORIENTATION_COLUMNS
 from polycat.post.soc import SocReader
@@ -481,17 +480,13 @@ def run(
             isinstance(err, RunInterrupted) and not err.immediate
         )
         if isinstance(err, RunInterrupted) and err.immediate and comm.size > 1:
-            print(f"error: {r.record.error} (rank {r.rank})", file=sys.stderr, flush=True)
-            comm.Abort(err.exit_code)
+            abort_job(comm, f"error: {r.record.error} (rank {r.rank})", err.exit_code)
         if err is not caught:
             raise err from caught
         if not collective and comm.size > 1:
             # No collective clean-up (closing the field file would wait for the other
             # ranks forever): say what happened once, from this rank, and end the job.
-            print(
-                f"error ({type(err).__name__}) on rank {r.rank}: {err}", file=sys.stderr, flush=True
-            )
-            comm.Abort(1)
+            abort_job(comm, f"error ({type(err).__name__}) on rank {r.rank}: {err}", 1)
         raise
     finally:
         r.close()
