@@ -155,8 +155,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--aggregate", action="store_true", help="rebuild study.csv, study_summary.csv, plots"
     )
 
-    p = sub.add_parser("report", help="rebuild tables and plots of a finished run")
+    p = sub.add_parser(
+        "report",
+        help="rebuild the plots of a finished run; with --set readers.…, its risk tables "
+        "under other failure criteria (nothing is solved again)",
+    )
     p.add_argument("dir", help="results directory of a run")
+    p.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="readers.KEY=VALUE",
+        help="another failure criterion, e.g. --set readers.gb_strength_MPa=300 (repeatable): "
+        "the risk columns of summary.csv and boundaries.csv are read again from the stored "
+        "facet tractions",
+    )  # fmt: skip
+    p.add_argument(
+        "--out", metavar="DIR",
+        help="with --set: write the re-read run into this new directory (a copy without "
+        "fields and checkpoint) instead of in place",
+    )  # fmt: skip
 
     p = sub.add_parser(
         "schema", help="print the JSON Schema (or a Markdown reference) of run configs"
@@ -419,7 +434,8 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """`polycat report`: rebuild the plots of a results directory and print its headline
-    table."""
+    table; with ``--set readers.…`` first read its risk tables again under those criteria
+    (:mod:`polycat.criteria`)."""
     from pathlib import Path
 
     from polycat.headline import headline_table
@@ -428,7 +444,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     d = Path(args.dir)
     if not (d / "summary.csv").is_file():
         raise ConfigError(f"{d}: no summary.csv here; give the results directory of a run")
+    if args.out is not None and not args.overrides:
+        raise ConfigError("report --out writes a re-read copy: give the criteria with --set")
     if env_rank() == 0:
+        if args.overrides:
+            from polycat.criteria import reread_criteria
+
+            d = reread_criteria(d, args.overrides, Path(args.out) if args.out else None)
+            print(f"{d}: risk tables read again with {' '.join(args.overrides)}")
         for path in build_plots(d):
             print(path)
         print(headline_table(d))

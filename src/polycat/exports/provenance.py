@@ -16,9 +16,10 @@ from polycat import __version__
 from polycat.fileio import write_json_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
+    from polycat.config.plan import RunPlan
     from polycat.post.soc import SocReport
 
-__all__ = ["ProvenanceExporter", "RunRecord", "Timers", "git_hash", "peak_rss_mb"]
+__all__ = ["ProvenanceExporter", "RunRecord", "Timers", "git_hash", "materials_meta", "peak_rss_mb"]
 
 
 @dataclass
@@ -180,3 +181,27 @@ class ProvenanceExporter:
 
     def close(self) -> None:
         """run.json is rewritten whole by every write."""
+
+
+def materials_meta(plan: RunPlan) -> dict[str, Any]:
+    """run.json's ``materials``: the cathode and electrolyte, and the strengths the risks
+    are divided by with their evidence (or ``set in readers``)."""
+    rd, cam, se = plan.readers, plan.cathode, plan.electrolyte
+    adhesion = rd.adhesion_strength_MPa
+
+    def evidence(material: Any, key: str, used: float | None) -> str | None:
+        if material is None or used is None:
+            return None
+        if getattr(material, key) != used:
+            return "set in readers"
+        return str(material.sources[key].evidence) or None
+
+    return {
+        "cathode": cam.name,
+        "gb_strength_MPa": rd.gb_strength_MPa,
+        "gb_strength_evidence": evidence(cam, "gb_strength_MPa", rd.gb_strength_MPa),
+        "electrolyte": se.name if se is not None else None,
+        "adhesion_strength_MPa": adhesion,
+        "adhesion_strength_evidence": evidence(se, "adhesion_strength_MPa", adhesion),
+        "defaulted": dict(plan.defaulted),
+    }

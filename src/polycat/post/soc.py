@@ -114,7 +114,7 @@ class SocReport:
         facets: every GB facet (facets/gb_soc_XXX.csv rows); rank 0 only, else None.
         section: the z = 0 section of σ_hoop and the region (grain / electrolyte tag) at
             each point (arrays); rank 0 only, else None.
-        interface_facets: cohesive runs: every CAM–SE interface facet
+        interface_facets: every CAM–SE interface facet
             (facets/interface_soc_XXX.csv rows); rank 0 only, else None.
     """
 
@@ -216,8 +216,7 @@ class SocReader:
         if m.cohesive is not None:
             itf_part, b_rows, facets, itf_facets = self._cohesive_interfaces(soc, grains)
         else:
-            itf_part, b_rows, facets = self._bonded_interfaces(soc)
-            itf_facets = None
+            itf_part, b_rows, facets, itf_facets = self._bonded_interfaces(soc)
         row.update(itf_part)
         x_lo, x_hi = self._x_extremes()
         row.update(loop_values)
@@ -237,8 +236,15 @@ class SocReader:
     # -- interfaces ----------------------------------------------------------------
     def _bonded_interfaces(
         self, soc: float
-    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]] | None]:
-        """Tractions of bonded interfaces read from the stress (conforming mesh)."""
+    ) -> tuple[
+        dict[str, Any],
+        list[dict[str, Any]],
+        list[dict[str, Any]] | None,
+        list[dict[str, Any]] | None,
+    ]:
+        """Tractions of bonded interfaces read from the stress (conforming mesh), with the
+        facet samples behind them (``polycat report --set readers.…`` re-reads the risks
+        from those)."""
         comm, r = self.mesh.comm, self.settings
         gb_tags = list(self.tags.gb)
         gb = sample_facets(self.mesh, self.facet_tags, gb_tags, self.sigma)
@@ -258,6 +264,7 @@ class SocReader:
             self._boundary_row(soc, "gb", t, {**rr, **dict.fromkeys(OPENING_KEYS)})
             for t, rr in zip(sorted(self.tags.gb), gb_rows, strict=True)
         ]
+        itf_facets = None
         if r.adhesion_strength_MPa is not None and self.tags.interface:
             itf_tags = list(self.tags.interface)
             itf = sample_facets(
@@ -281,7 +288,8 @@ class SocReader:
                 self._boundary_row(soc, "interface", t, {**rr, **dict.fromkeys(OPENING_KEYS)})
                 for t, rr in zip(sorted(self.tags.interface), if_rows, strict=True)
             ]
-        return part, b_rows, self._gather_facets(gb)
+            itf_facets = self._gather_facets(itf)
+        return part, b_rows, self._gather_facets(gb), itf_facets
 
     def _cohesive_interfaces(
         self, soc: float, grains: list[dict[str, Any]]

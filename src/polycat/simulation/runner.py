@@ -31,7 +31,12 @@ from polycat.errors import (
 )
 from polycat.exports import Exporter
 from polycat.exports.fields import FieldsExporter
-from polycat.exports.provenance import ProvenanceExporter, RunRecord, peak_rss_mb
+from polycat.exports.provenance import (
+    ProvenanceExporter,
+    RunRecord,
+    materials_meta,
+    peak_rss_mb,
+)
 from polycat.exports.sections import SectionExporter
 from polycat.exports.tables import TablesExporter
 from polycat.faults import FaultInjector
@@ -92,7 +97,7 @@ class RunSession:
             self.rank,
             comm.size,
             self.record,
-            _materials_meta(plan),
+            materials_meta(plan),
             plan.config_data(),
             _interfaces_meta(plan),
         )
@@ -412,28 +417,6 @@ def _interfaces_meta(plan: RunPlan) -> dict[str, Any] | None:
         },
         "viscous_regularization_s": spec.viscosity_s,
         "integration": spec.integration,
-    }
-
-
-def _materials_meta(plan: RunPlan) -> dict[str, Any]:
-    rd, cam, se = plan.readers, plan.cathode, plan.electrolyte
-    adhesion = rd.adhesion_strength_MPa
-
-    def evidence(material: Any, key: str, used: float | None) -> str | None:
-        if material is None or used is None:
-            return None
-        if getattr(material, key) != used:
-            return "set in readers"
-        return str(material.sources[key].evidence) or None
-
-    return {
-        "cathode": cam.name,
-        "gb_strength_MPa": rd.gb_strength_MPa,
-        "gb_strength_evidence": evidence(cam, "gb_strength_MPa", rd.gb_strength_MPa),
-        "electrolyte": se.name if se is not None else None,
-        "adhesion_strength_MPa": adhesion,
-        "adhesion_strength_evidence": evidence(se, "adhesion_strength_MPa", adhesion),
-        "defaulted": dict(plan.defaulted),
     }
 
 
