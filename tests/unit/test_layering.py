@@ -1,6 +1,6 @@
 """The package's import graph: data flows one way and there is no import cycle.
 
-    cli → simulation → {study, reports, exports, mesh, preflight, headline}
+    cli → {simulation, criteria} → {study, reports, exports, mesh, preflight, headline}
         → {geometry, config, fem, post, microstructure}
         → {materials, schedule, errors, crystal, faults, fileio, digest, interrupts}
 
@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "polycat"
 
 LAYERS = {
     "cli": 4, "__main__": 4, "__init__": 0,  # the package itself holds only __version__
-    "simulation": 3,
+    "simulation": 3, "criteria": 3,
     "study": 2, "reports": 2, "exports": 2, "mesh": 2, "preflight": 2, "headline": 2,
     "geometry": 1, "config": 1, "fem": 1, "post": 1, "microstructure": 1,
     "materials": 0, "schedule": 0, "errors": 0, "crystal": 0, "faults": 0, "fileio": 0,

@@ -146,12 +146,14 @@ class ReaderCriteria:
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """Where a run writes: results and mesh-cache directories; fields and plots on/off."""
+    """Where a run writes: results and mesh-cache directories; fields, plots and the VTX
+    (ADIOS2) field file on/off."""
 
     dir: Path
     mesh_dir: Path
     fields: bool
     plots: bool
+    vtx: bool = False
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,11 @@ def resolve(cfg: RunConfig) -> RunPlan:
             profile_bins=rd.profile_bins,
         ),
         output=OutputSpec(
-            dir=Path(out.dir), mesh_dir=Path(out.mesh_dir), fields=out.fields, plots=out.plots
+            dir=Path(out.dir),
+            mesh_dir=Path(out.mesh_dir),
+            fields=out.fields,
+            plots=out.plots,
+            vtx=out.vtx,
         ),
         digest=config_digest(cfg),
         config_json=json.dumps(cfg.model_dump(mode="json")),

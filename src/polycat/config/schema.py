@@ -316,6 +316,11 @@ class OutputConfig(Section):
     mesh_dir: str = Field("meshes", min_length=1, description="mesh cache directory")
     fields: bool = Field(True, description="write ParaView fields")
     plots: bool = Field(True, description="write PNG plots")
+    vtx: bool = Field(
+        False,
+        description="also write fields/fields.bp (ADIOS2 VTX, ParaView's ADIOS2VTXReader): the "
+        "displacement at its own degree (P2 exactly) with x and c, every report SOC in one file",
+    )
 
 
 # --------------------------------------------------------------------------- the whole run

@@ -1,10 +1,16 @@
-"""ParaView fields: one XDMF/HDF5 time series over SOC (and VTX for the P2 displacement).
+"""ParaView fields: one XDMF/HDF5 time series over SOC, and optionally one VTX (ADIOS2) file.
 
 XDMF is what a stock ParaView (5.11 included) reads; it holds P1 (vertex) and DG0
 (cell) fields only, so the P2 displacement is interpolated to P1 and stresses are
 written cell-wise (DG0, the value at the cell midpoint, which is the cell average of a
 field linear in the cell). The XDMF "time" of each step is the SOC (0…1); run.json and
 summary.csv map SOC to seconds. Writing is collective.
+
+VTX (``output.vtx``, :class:`VtxSeries`): one ADIOS2 ``.bp`` folder per run with the
+mesh written once and, at each report, the Lagrange fields at their own degree on the
+nodes of that degree — the P2 displacement exactly, not its P1 interpolant. VTX holds
+one element type per file, so the scalar fields (P1 x and c) are interpolated into the
+displacement's degree, which is exact (P1 ⊂ P2); the cell-wise stresses stay in XDMF.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from dolfinx import fem
 if TYPE_CHECKING:  # pragma: no cover
     from polycat.post.soc import SocReport
 
-__all__ = ["FieldsExporter", "XdmfSeries"]
+__all__ = ["FieldsExporter", "VtxSeries", "XdmfSeries"]
 
 
 @dataclass
@@ -93,6 +99,61 @@ class XdmfSeries:
         self._file.close()
 
 
+class VtxSeries:
+    """Collective writer of continuous Lagrange fields into one VTX file (``.bp`` folder).
+
+    ``fields``: name → a Function on ``mesh`` in a continuous Lagrange space. Every field is
+    written in Lagrange of the highest degree among them (exact for the lower ones), with
+    the mesh written once (:attr:`dolfinx.io.VTXMeshPolicy.reuse`). Time = the SOC.
+
+    Raises:
+        RuntimeError: DOLFINx was built without ADIOS2.
+        ValueError: a field that is not continuous Lagrange on ``mesh``.
+    """
+
+    def __init__(
+        self, path: Path, mesh: dolfinx.mesh.Mesh, fields: Mapping[str, fem.Function]
+    ) -> None:
+        if not dolfinx.common.has_adios2:
+            raise RuntimeError(
+                "output.vtx: this DOLFINx was built without ADIOS2; set output.vtx: false "
+                "(the XDMF fields are written regardless)"
+            )
+        degree = 1
+        for name, f in fields.items():
+            element = f.function_space.element.basix_element
+            if f.function_space.mesh is not mesh or element.discontinuous:
+                raise ValueError(f"VTX field {name!r} is not continuous Lagrange on the mesh")
+            degree = max(degree, int(element.degree))
+        self.path = Path(path)
+        self._pairs: list[tuple[fem.Function, fem.Function]] = []
+        for name, f in fields.items():
+            shape = tuple(f.function_space.value_shape)
+            V = fem.functionspace(mesh, ("Lagrange", degree, shape))
+            self._pairs.append((fem.Function(V, name=name), f))
+        if mesh.comm.rank == 0:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        mesh.comm.Barrier()
+        self._writer = dolfinx.io.VTXWriter(
+            mesh.comm,
+            str(self.path),
+            [out for out, _ in self._pairs],
+            engine="BP4",
+            mesh_policy=dolfinx.io.VTXMeshPolicy.reuse,
+        )
+
+    def write(self, t: float) -> None:
+        """Interpolate every field (exact: same or lower degree) and append it at ``t``."""
+        for out, source in self._pairs:
+            out.interpolate(source)
+            out.x.scatter_forward()
+        self._writer.write(t)
+
+    def close(self) -> None:
+        """Close the file (collective)."""
+        self._writer.close()
+
+
 class FieldsExporter:
     """The ParaView fields of a run as one XDMF series (collective on every rank).
 
@@ -101,6 +162,8 @@ class FieldsExporter:
         mesh: the mesh; vertex_fields, cell_fields: as for :class:`XdmfSeries`.
         before_write: called before each write (e.g. to refresh derived fields).
         append_mesh: continue the series in ``path`` with the mesh grid of this name.
+        vtx_path: also write the vertex fields into this VTX file (:class:`VtxSeries`).
+        xdmf: write the XDMF series (False: the VTX file only).
     """
 
     def __init__(
@@ -111,26 +174,34 @@ class FieldsExporter:
         cell_fields: Mapping[str, ufl.core.expr.Expr],
         before_write: Callable[[], None] | None = None,
         append_mesh: str | None = None,
+        vtx_path: Path | None = None,
+        xdmf: bool = True,
     ) -> None:
         self.path = Path(path)
         self._args = (mesh, vertex_fields, cell_fields)
         self._append_mesh = append_mesh
         self._before = before_write
-        self._series: XdmfSeries | None = None
+        self._vtx_path = vtx_path
+        self._xdmf = xdmf
+        self._series: list[XdmfSeries | VtxSeries] = []
 
     def setup(self) -> None:
         """Open the series and write the mesh."""
-        self._series = XdmfSeries(self.path, *self._args, append_mesh=self._append_mesh)
+        mesh, vertex_fields, _ = self._args
+        if self._xdmf:
+            self._series.append(XdmfSeries(self.path, *self._args, append_mesh=self._append_mesh))
+        if self._vtx_path is not None:
+            self._series.append(VtxSeries(self._vtx_path, mesh, vertex_fields))
 
     def write(self, report: SocReport) -> None:
         """Append every field at time = SOC."""
-        assert self._series is not None, "setup() first"
+        assert self._series, "setup() first"
         if self._before is not None:
             self._before()
-        self._series.write(report.soc)
+        for series in self._series:
+            series.write(report.soc)
 
     def close(self) -> None:
-        """Close the file (collective)."""
-        if self._series is not None:
-            self._series.close()
-            self._series = None
+        """Close the files (collective)."""
+        while self._series:
+            self._series.pop().close()

@@ -185,7 +185,8 @@ class RunSession:
     def _exporters(self) -> list[Exporter]:
         assert self.problem is not None and self.reader is not None
         exporters: list[Exporter] = []
-        if self.plan.output.fields:
+        out = self.plan.output
+        if out.fields or out.vtx:
             m, rd = self.problem.model, self.reader
             x_parent = rd.x_parent
             c_parent = fem.Function(x_parent.function_space, name="c_mol_m3")
@@ -198,9 +199,13 @@ class RunSession:
             def fill_c() -> None:
                 c_parent.x.array[:] = x_parent.x.array * cmax
 
-            name, append = "fields.xdmf", self._continue_series()
-            if self.record.resumed_from is not None and append is None:
-                name = f"fields_from_soc_{soc_tag(self.record.resumed_from['soc'])}.xdmf"
+            name, append = "fields.xdmf", self._continue_series() if out.fields else None
+            vtx_name = "fields.bp"
+            if self.record.resumed_from is not None:
+                # VTX cannot be appended to: a resumed run's reports go to a file of their own.
+                vtx_name = f"fields_from_soc_{soc_tag(self.record.resumed_from['soc'])}.bp"
+                if append is None:
+                    name = vtx_name.replace(".bp", ".xdmf")
             exporters.append(
                 FieldsExporter(
                     self.out / "fields" / name,
@@ -216,6 +221,8 @@ class RunSession:
                     },
                     before_write=fill_c,
                     append_mesh=append,
+                    vtx_path=self.out / "fields" / vtx_name if out.vtx else None,
+                    xdmf=out.fields,
                 )
             )
         exporters += [self.tables, SectionExporter(self.out), self.provenance]
