@@ -98,6 +98,23 @@ class TableLatticeStrainConfig(Section):
         return v
 
 
+class OcvConfig(Section):
+    """An open-circuit potential U(x) (V vs Li/Li⁺): rows [x, U_V], piecewise linear."""
+
+    table: list[tuple[float, float]] = Field(
+        description="rows [x, U_V]: x strictly increasing in [0, 1], U_V strictly falling "
+        "(a single-phase host), at least 2 rows; held at the end slopes outside"
+    )
+
+    @field_validator("table")
+    @classmethod
+    def _table_ok(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        from polycat.materials.ocv import TabulatedOcv
+
+        TabulatedOcv(tuple(r[0] for r in v), tuple(r[1] for r in v))  # its message
+        return v
+
+
 def _lattice_kind(v: Any) -> str | None:
     if isinstance(v, dict):
         if "table" in v:
@@ -146,6 +163,10 @@ class CathodeConfig(Section):
     gb_strength_MPa: PositiveFloat = Field(
         700.0, description="grain-boundary tensile strength, MPa (reported as defaulted when "
         "not given)",
+    )  # fmt: skip
+    ocv: OcvConfig | None = Field(
+        None, description="open-circuit potential {table: [[x, U_V], ...]}: the thermodynamic "
+        "factor of the two-way coupling's stress-driven flux",
     )  # fmt: skip
 
     @model_validator(mode="after")

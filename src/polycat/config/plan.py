@@ -200,6 +200,8 @@ class RunPlan:
         loading: the galvanostatic schedule.
         mechanics: boundary condition, element degree, temperature.
         coupling: ``one_way`` or ``two_way``.
+        thermodynamic_factor: ``ocv`` (the two-way drift x/Θ ∇φ with Θ from the
+            cathode's OCV) or ``dilute`` (Θ = 1).
         solver: discretisation and solver settings of the FEM layer.
         loop: stepping, step cuts, checkpoints.
         readers: failure criteria of the readers.
@@ -228,6 +230,7 @@ class RunPlan:
     config_yaml: str
     defaulted: Mapping[str, Any] = field(default_factory=dict)
     interfaces: InterfacesSpec | None = None
+    thermodynamic_factor: str = "ocv"
 
     def config_data(self) -> dict[str, Any]:
         """The resolved config as a (fresh) mapping."""

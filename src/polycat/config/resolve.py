@@ -50,6 +50,7 @@ from polycat.materials import (
     get_cathode,
     get_electrolyte,
 )
+from polycat.materials.ocv import TabulatedOcv
 
 
 def cathode_material(cfg: RunConfig) -> CathodeMaterial:
@@ -89,6 +90,11 @@ def cathode_material(cfg: RunConfig) -> CathodeMaterial:
         fracture_toughness_MPa_sqrt_m=None,
         sources=dict.fromkeys(CATHODE_SOURCE_KEYS, USER_SUPPLIED),
         notes="defined inline in the run config",
+        ocv=None
+        if spec.ocv is None
+        else TabulatedOcv(
+            tuple(r[0] for r in spec.ocv.table), tuple(r[1] for r in spec.ocv.table), USER_SUPPLIED
+        ),
     )
 
 
@@ -133,6 +139,13 @@ def resolve(cfg: RunConfig) -> RunPlan:
     if ld.x_start is None or ld.x_end is None or ld.report_soc is None:
         raise ValueError("resolve() needs a config from validate_config (x window filled)")
     o = cfg.orientation
+    if cfg.coupling == "two_way" and cfg.thermodynamic_factor == "ocv" and cathode.ocv is None:
+        raise ConfigError(
+            f"coupling: two_way needs the open-circuit potential of the cathode "
+            f"({cathode.name} has none in polycat): give materials.cathode.ocv "
+            "{table: [[x, U_V], ...]} (inline cathodes), or set thermodynamic_factor: dilute "
+            "(the ideal-solution drift, Θ = 1: for a Ni-rich NCM about 5-35 times too strong)"
+        )
     return RunPlan(
         geometry=GeometrySpec(**cfg.geometry.model_dump()),
         orientation=OrientationSpec(
@@ -158,6 +171,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
             temperature_K=mech.temperature_K,
         ),
         coupling=cfg.coupling,
+        thermodynamic_factor=cfg.thermodynamic_factor,
         solver=SolverSettings(
             element_degree=mech.element_degree,
             ksp_rtol=s.ksp_rtol,

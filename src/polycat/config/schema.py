@@ -337,6 +337,12 @@ class RunConfig(Section):
     coupling: Literal["one_way", "two_way"] = Field(
         "one_way", description="one_way (c → strain → stress) or two_way (stress-assisted flux)"
     )
+    thermodynamic_factor: Literal["ocv", "dilute"] = Field(
+        "ocv",
+        description="two-way coupling's stress-driven flux D (x/Θ) ∇φ: ocv (Θ = −(F x/RT) "
+        "dU/dx from the cathode's open-circuit potential, thermodynamically consistent) or "
+        "dilute (Θ = 1: an ideal dilute solution, the Gorsky/D_eff verification cases)",
+    )
     allow_outside_range: list[str] = Field(
         default_factory=list,
         description="field paths allowed outside their plausibility range (e.g. "

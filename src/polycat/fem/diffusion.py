@@ -36,6 +36,8 @@ from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
+from polycat.materials.ocv import drift_coefficient
+
 from .forms import transport_residual
 from .info import DiffusionInfo
 from .phases import DiffusivityLaw
@@ -221,10 +223,14 @@ class DiffusionSolver:
         settings: SolverSettings,
         potential: fem.Function | None = None,
         interfaces: Any = None,
+        ocv: Any = None,
+        temperature_K: float = 298.15,
     ) -> DiffusionSolver:
         """The Li transport problem on ``mesh`` (P``settings.x_degree``): a flux boundary
         of facets ``interface_tags == interface_value`` (or none), D(x) in m²/s, and an
-        optional mechanical potential φ (two-way coupling)."""
+        optional mechanical potential φ (two-way coupling). With an open-circuit potential
+        ``ocv`` (:mod:`polycat.materials.ocv`) the drift is the consistent x/Θ ∇φ with
+        Θ = −(F x/R T) dU/dx at ``temperature_K``; without, the dilute x ∇φ."""
         V = fem.functionspace(mesh, ("Lagrange", settings.x_degree))
         state = TransportState.on(V)
         D = diffusivity_um2_s(mesh, diffusivity, state.x)
@@ -241,6 +247,7 @@ class DiffusionSolver:
             ufl.dx(domain=mesh),
             flux_measure(V, diffusivity.constant_value is not None),
             ds,
+            None if ocv is None else drift_coefficient(ocv, state.x, temperature_K, ufl),
         )
         linear = diffusivity.constant_value is not None and potential is None
         return cls(state, F, settings, linear, interfaces=interfaces)

@@ -73,8 +73,13 @@ def transport_residual(
     dx: ufl.Measure,
     dx_flux: ufl.Measure,
     ds_interface: ufl.Measure | None,
+    drift: Expr | None = None,
 ) -> ufl.Form:
-    """F(x; v) = ∫ ẋ v + ∫ D (∇x − x∇φ)·∇v + ∫_interface j v (Li fraction x, D in µm²/s).
+    """F(x; v) = ∫ ẋ v + ∫ D (∇x − m(x)∇φ)·∇v + ∫_interface j v (Li fraction x, D in µm²/s).
+
+    m(x) = x/Θ(x), the Li fraction over the thermodynamic factor: ``drift`` (a UFL
+    expression of x, :func:`polycat.materials.ocv.drift_coefficient`), or x (the dilute
+    solution, Θ = 1) when None.
 
     With v = 1: d/dt ∫x = −j A, so a uniform outward flux j (µm/s) sets the mean rate.
 
@@ -85,8 +90,10 @@ def transport_residual(
         flux: outward interface flux of x (µm/s).
         dx: volume measure; dx_flux: volume measure of the flux term (its quadrature).
         ds_interface: the CAM–SE interface measure, or None (no flux boundary).
+        drift: m(x) = x/Θ, or None for the dilute solution (m = x).
     """
-    grad_mu = ufl.grad(x) if potential is None else ufl.grad(x) - x * ufl.grad(potential)
+    m = x if drift is None else drift
+    grad_mu = ufl.grad(x) if potential is None else ufl.grad(x) - m * ufl.grad(potential)
     F = xdot * v * dx + D * ufl.inner(grad_mu, ufl.grad(v)) * dx_flux
     if ds_interface is not None:
         F += flux * v * ds_interface

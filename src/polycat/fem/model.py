@@ -161,6 +161,8 @@ class ChemoMechanicsModel:
             settings,
             potential=self.phi,
             interfaces=self.transport,
+            ocv=cathode.ocv if coupling == "two_way" else None,
+            temperature_K=self.temperature_K,
         )
         self.x = self.diffusion.x
 

@@ -91,12 +91,15 @@ class CathodePhase:
         lattice: eigenstrain law ε*(x) in the crystal frame (:class:`LatticeLaw`).
         diffusivity: D(x) in m²/s (:class:`DiffusivityLaw`).
         c_max_mol_m3: Li concentration at x = 1, mol/m³.
+        ocv: open-circuit potential U(x) (:mod:`polycat.materials.ocv`): the two-way
+            drift is then x/Θ ∇φ; None: the dilute-solution drift x ∇φ (Θ = 1).
     """
 
     C_crystal_MPa: NDArray[np.float64]
     lattice: LatticeLaw
     diffusivity: DiffusivityLaw
     c_max_mol_m3: float
+    ocv: Any = None
 
     def __post_init__(self) -> None:
         C = np.asarray(self.C_crystal_MPa, dtype=np.float64)

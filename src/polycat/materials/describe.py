@@ -71,6 +71,22 @@ def _header(kind: str, name: str, formula: str, notes: str, flags: str = "") -> 
     return lines
 
 
+def _ocv_text(m: CathodeMaterial) -> str:
+    """U(x) in a line: where it was fitted, U and Θ at the ends of the window."""
+    if m.ocv is None:
+        return "not set (two-way coupling needs thermodynamic_factor: dilute)"
+    from polycat.materials.ocv import thermodynamic_factor
+
+    lo, hi = m.x_window
+    U = [float(m.ocv(v)) for v in (hi, lo)]
+    th = [float(thermodynamic_factor(m.ocv, v, 298.15)) for v in (hi, lo)]
+    a, b = m.ocv.x_range
+    return (
+        f"{type(m.ocv).__name__}: U = {U[0]:.3f} V at x = {hi:g}, {U[1]:.3f} V at x = {lo:g} "
+        f"(vs Li/Li+); Theta = {th[0]:.1f}, {th[1]:.1f} (298 K); fitted over x {a:g}-{b:g}"
+    )
+
+
 def describe_cathode(m: CathodeMaterial) -> str:
     """Every value of a cathode with its source and note (``*`` = estimate)."""
     tough = m.fracture_toughness_MPa_sqrt_m
@@ -87,6 +103,7 @@ def describe_cathode(m: CathodeMaterial) -> str:
         "gb_strength_MPa": f"{m.gb_strength_MPa:g} MPa",
         "fracture_toughness_MPa_sqrt_m": "not set" if tough is None else f"{tough:g} MPa·m^0.5",
         "gb_fracture_energy_J_m2": g_text,
+        "ocv": _ocv_text(m),
     }
     rows = [(k, values[k], m.sources[k]) for k in CATHODE_SOURCE_KEYS]
     if m.gb_fracture_energy_vs_x is not None:

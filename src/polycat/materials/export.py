@@ -18,7 +18,7 @@ def _law_dict(law: object) -> dict[str, Any]:
     for name in ("x_ref", "eps_a_per_x", "eps_c_per_x"):
         if hasattr(law, name):
             out[name] = float(getattr(law, name))
-    for name in ("x", "eps_a", "eps_c"):
+    for name in ("x", "eps_a", "eps_c", "U_V"):
         if hasattr(law, name):
             out[name] = [float(v) for v in getattr(law, name)]
     if hasattr(law, "x_range"):
@@ -52,6 +52,7 @@ def cathode_dict(m: CathodeMaterial) -> dict[str, Any]:
         "gb_strength_MPa": float(m.gb_strength_MPa),
         "fracture_toughness_MPa_sqrt_m": _num(m.fracture_toughness_MPa_sqrt_m),
         "gb_fracture_energy_J_m2": _num(m.gb_fracture_energy_J_m2),
+        "ocv": None if m.ocv is None else _law_dict(m.ocv),
     }
     fields = {k: _entry(values[k], m.sources[k]) for k in m.sources}
     if m.gb_fracture_energy_vs_x is not None:

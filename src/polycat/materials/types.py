@@ -95,6 +95,7 @@ CATHODE_SOURCE_KEYS = (
     "gb_strength_MPa",
     "fracture_toughness_MPa_sqrt_m",
     "gb_fracture_energy_J_m2",
+    "ocv",
 )
 """Keys of a :class:`CathodeMaterial` ``sources`` mapping (one per field)."""
 
@@ -107,7 +108,7 @@ ELECTROLYTE_SOURCE_KEYS = (
 )
 """Keys of an :class:`ElectrolyteMaterial` ``sources`` mapping (one per field)."""
 
-_OPTIONAL_SOURCE_KEYS = ("gb_fracture_energy_J_m2", "interface_fracture_energy_J_m2")
+_OPTIONAL_SOURCE_KEYS = ("gb_fracture_energy_J_m2", "interface_fracture_energy_J_m2", "ocv")
 """Keys added after the first release: a mapping without them gets :data:`NOT_SET`."""
 
 
@@ -232,6 +233,9 @@ class CathodeMaterial:
     notes: str = ""
     gb_fracture_energy_J_m2: float | None = None
     gb_fracture_energy_vs_x: XDependence | None = None
+    ocv: Any = None
+    """Open-circuit potential U(x) (:mod:`polycat.materials.ocv`), or None (unknown: the
+    two-way coupling then needs the dilute-solution drift, stated in the config)."""
 
     def __post_init__(self) -> None:
         cls = "CathodeMaterial"
@@ -258,6 +262,10 @@ class CathodeMaterial:
         _check_positive(self, "fracture_toughness_MPa_sqrt_m", "MPa·m^0.5", optional=True)
         _check_positive(self, "gb_fracture_energy_J_m2", "J/m²", optional=True)
         _check_x_dependence(cls, self.gb_fracture_energy_vs_x, "gb_fracture_energy_J_m2")
+        if self.ocv is not None and not (callable(self.ocv) and hasattr(self.ocv, "derivative")):
+            raise ValueError(
+                f"{cls}.ocv: must be an OCV law U(x) with derivative(x) (polycat.materials.ocv)"
+            )
         try:
             x_min, x_max = self.x_window
         except (TypeError, ValueError):

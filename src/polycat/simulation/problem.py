@@ -94,6 +94,7 @@ def build_problem(plan: RunPlan, loaded: LoadedMesh) -> Problem:
         lattice=lattice,
         diffusivity=cathode.diffusivity,
         c_max_mol_m3=cathode.c_max_mol_m3,
+        ocv=cathode.ocv if plan.thermodynamic_factor == "ocv" else None,
     )
     matrix = MatrixPhase(E_MPa=se.E_GPa * 1e3, nu=se.nu) if se is not None else None
     interfaces = None

@@ -27,6 +27,7 @@ from polycat.materials.cathodes._common import (
 from polycat.materials.diffusivity import OREGAN2022_SOURCE, ORegan2022Diffusivity
 from polycat.materials.estimates import crystallographic_c_max, x_at_volume_strain
 from polycat.materials.lattice import TabulatedLatticeStrain
+from polycat.materials.ocv import CHEN2020_SOURCE, Chen2020NmcOcv
 from polycat.materials.sources import Source
 from polycat.materials.types import CathodeMaterial
 
@@ -145,7 +146,9 @@ MATERIAL = CathodeMaterial(
         "gb_strength_MPa": GB_STRENGTH_NMC811_SOURCE,
         "fracture_toughness_MPa_sqrt_m": TOUGHNESS_NMC_SOURCE,
         "gb_fracture_energy_J_m2": GB_FRACTURE_ENERGY_NMC811_SOURCE,
+        "ocv": CHEN2020_SOURCE,
     },
+    ocv=Chen2020NmcOcv(),
     gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
     gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(
