@@ -26,7 +26,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # reach its last SOC)
 CASE=(configs/default.yaml --set geometry.n_grains=5 --set geometry.mesh_size_um=1.5
     --set "loading.report_soc=[0.5,1.0]" --set interfaces.grain_boundary.model=bonded
-    --set interfaces.cathode_electrolyte.model=bonded --out results/ci-small)
+    --set interfaces.cathode_electrolyte.model=bonded --set loading.extrapolate=hold
+    --out results/ci-small)
 
 rm -rf "$OUT"
 mkdir -p "$OUT/logs"

@@ -25,7 +25,14 @@ from collections.abc import Sequence
 from polycat import __version__
 from polycat.config import dump_config, load_config
 from polycat.config.loading import config_notes
-from polycat.errors import ConfigError, ContactLost, GeometryError, RunInterrupted, SolverError
+from polycat.errors import (
+    ConfigError,
+    ContactLost,
+    GeometryError,
+    PhysicalEnd,
+    RunInterrupted,
+    SolverError,
+)
 
 log = logging.getLogger("polycat")
 
@@ -368,7 +375,7 @@ def _run(args: argparse.Namespace, stop: object) -> int:
 
     try:
         out = run(plan, overwrite=args.overwrite, resume=resume, stop=stop)
-    except ContactLost:  # an outcome: the SOCs reached are the result
+    except PhysicalEnd:  # an outcome: the SOCs reached are the result
         if env_rank() == 0 and (plan.output.dir / "summary.csv").is_file():
             print(headline_table(plan.output.dir))
         raise
@@ -488,9 +495,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if env_rank() == 0:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except ContactLost as exc:  # a physical end, raised on every rank: not a failure
+    except PhysicalEnd as exc:  # a physical end, raised on every rank: not a failure
         if env_rank() == 0:
-            print(f"stopped: contact lost: {exc}", file=sys.stderr)
+            what = "contact lost" if isinstance(exc, ContactLost) else "surface limit reached"
+            print(f"stopped: {what}: {exc}", file=sys.stderr)
         return EXIT_OK
     except SolverError as exc:  # collective failures: every rank raises the same error
         if env_rank() == 0:

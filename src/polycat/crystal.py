@@ -91,9 +91,68 @@ def _frames(v: FloatArray) -> FloatArray:
 def radial_orientations(
     centroids: ArrayLike,
     center: ArrayLike = (0.0, 0.0, 0.0),
-    axis: str | ArrayLike = "c",
+    axis: str | ArrayLike = "ab",
     spread_deg: float = 0.0,
     seed: int = 0,
+) -> Rotation:
+    """Orientations that put a crystal direction along the radius through each centroid.
+
+    ``axis`` "ab" (the default): the ab-plane — the Li channels of a layered oxide —
+    contains the radius: the c-axis is perpendicular to it, at a uniform random angle in
+    the tangent plane (the rotation about the radius is uniform). With ``spread_deg`` = s
+    the c-axis leaves the tangent plane by an elevation angle drawn from a Gaussian of
+    standard deviation s (|c·r̂| = |sin(elevation)|; s = 0: exactly perpendicular). This
+    is the texture of radially aligned rod-shaped primary grains (docs/physics.md §5.5).
+    See :func:`_axis_radial` for the other choices ("c", "a" or a crystal vector along
+    the radius).
+    """
+    if isinstance(axis, str) and axis == "ab":
+        return _ab_radial(centroids, center, spread_deg, seed)
+    return _axis_radial(centroids, center, axis, spread_deg, seed)
+
+
+def _radial_units(centroids: ArrayLike, center: ArrayLike) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Unit radius vectors of the centroids (z where a grain sits at the centre) and the
+    mask of those centred grains."""
+    pts = np.atleast_2d(np.asarray(centroids, dtype=np.float64))
+    if pts.ndim != 2 or pts.shape[1] != 3 or pts.shape[0] < 1:
+        raise ValueError(f"centroids must have shape (N, 3) with N >= 1, got {pts.shape}")
+    r = pts - np.asarray(center, dtype=np.float64).reshape(1, 3)
+    dist = np.linalg.norm(r, axis=1)
+    at_centre = dist <= 1e-12 * (float(dist.max()) if dist.max() > 0.0 else 1.0)
+    t = np.where(at_centre[:, None], [[0.0, 0.0, 1.0]], r / np.where(at_centre, 1.0, dist)[:, None])
+    return t, at_centre
+
+
+def _ab_radial(centroids: ArrayLike, center: ArrayLike, spread_deg: float, seed: int) -> Rotation:
+    """c ⟂ radius (ab-plane radial), see :func:`radial_orientations`."""
+    if spread_deg < 0.0:
+        raise ValueError(f"spread_deg must be >= 0, got {spread_deg}")
+    t, at_centre = _radial_units(centroids, center)
+    n = t.shape[0]
+    rng = np.random.default_rng(seed)
+    psi = np.asarray(rng.uniform(0.0, 2.0 * np.pi, n))  # azimuth of c in the tangent plane
+    spin = np.asarray(rng.uniform(0.0, 2.0 * np.pi, n))  # rotation of a about c
+    elevation = rng.standard_normal(n) * np.deg2rad(spread_deg)
+    q_centre = rng.standard_normal((n, 4))
+    frame_t = _frames(t)  # columns: two tangents and the radius
+    tangent = frame_t[:, :, 0] * np.cos(psi)[:, None] + frame_t[:, :, 1] * np.sin(psi)[:, None]
+    c = np.cos(elevation)[:, None] * tangent + np.sin(elevation)[:, None] * t
+    c /= np.linalg.norm(c, axis=1, keepdims=True)
+    spin_m = Rotation.from_rotvec(spin[:, None] * np.array([[0.0, 0.0, 1.0]])).as_matrix()
+    mats = _frames(c) @ spin_m  # crystal z -> c, then a uniform rotation about c
+    if np.any(at_centre):
+        q = q_centre[at_centre] / np.linalg.norm(q_centre[at_centre], axis=1, keepdims=True)
+        mats[at_centre] = Rotation.from_quat(q).as_matrix()
+    return Rotation.from_matrix(mats)
+
+
+def _axis_radial(
+    centroids: ArrayLike,
+    center: ArrayLike,
+    axis: str | ArrayLike,
+    spread_deg: float,
+    seed: int,
 ) -> Rotation:
     """Orientations whose crystal ``axis`` points along the radius through each centroid.
 
@@ -109,12 +168,12 @@ def radial_orientations(
     a uniform random orientation. All draws come from ``default_rng(seed)`` in a
     fixed order, so the result depends only on the inputs.
     """
-    pts = np.atleast_2d(np.asarray(centroids, dtype=np.float64))
-    if pts.ndim != 2 or pts.shape[1] != 3 or pts.shape[0] < 1:
-        raise ValueError(f"centroids must have shape (N, 3) with N >= 1, got {pts.shape}")
+    t, at_centre = _radial_units(centroids, center)
     if isinstance(axis, str):
         if axis not in ("a", "c"):
-            raise ValueError(f"axis must be 'a', 'c' or a crystal-frame 3-vector, got {axis!r}")
+            raise ValueError(
+                f"axis must be 'ab', 'a', 'c' or a crystal-frame 3-vector, got {axis!r}"
+            )
         axis = [1.0, 0.0, 0.0] if axis == "a" else [0.0, 0.0, 1.0]
     a_c = np.asarray(axis, dtype=np.float64).reshape(3)
     if np.linalg.norm(a_c) == 0.0:
@@ -122,16 +181,11 @@ def radial_orientations(
     if spread_deg < 0.0:
         raise ValueError(f"spread_deg must be >= 0, got {spread_deg}")
     a_c = a_c / np.linalg.norm(a_c)
-    n = pts.shape[0]
+    n = t.shape[0]
     rng = np.random.default_rng(seed)
     psi = np.asarray(rng.uniform(0.0, 2.0 * np.pi, n))
     tilt = rng.standard_normal((n, 2)) * np.deg2rad(spread_deg)
     q_centre = rng.standard_normal((n, 4))
-
-    r = pts - np.asarray(center, dtype=np.float64).reshape(1, 3)
-    dist = np.linalg.norm(r, axis=1)
-    at_centre = dist <= 1e-12 * (float(dist.max()) if dist.max() > 0.0 else 1.0)
-    t = np.where(at_centre[:, None], [[0.0, 0.0, 1.0]], r / np.where(at_centre, 1.0, dist)[:, None])
     frame_t = _frames(t)
     theta = np.linalg.norm(tilt, axis=1)
     # exact rotation of t by theta towards the tangent direction tilt/theta

@@ -6,7 +6,17 @@ can catch them without importing the solver stack.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "GeometryError", "PetscOptionsError", "RunInterrupted", "SolverError"]
+__all__ = [
+    "ConfigError",
+    "ContactLost",
+    "GeometryError",
+    "PetscOptionsError",
+    "PhysicalEnd",
+    "RunInterrupted",
+    "SolverError",
+    "SurfaceLimit",
+    "XRangeError",
+]
 
 
 class ConfigError(ValueError):
@@ -22,12 +32,36 @@ class SolverError(RuntimeError):
     that cannot be trusted (lost mass, Li fraction outside [0, 1]). Raised on every rank."""
 
 
-class ContactLost(SolverError):
+class XRangeError(SolverError):
+    """The Li fraction left [0, 1] in a step: the particle cannot sustain the current there
+    (with a surface limit set, the step is shortened to end on the limit instead)."""
+
+
+class PhysicalEnd(SolverError):
+    """The run ended as its physics says, not because a solver failed: the SOCs reached
+    are the result. Not retried with smaller steps; run.json says ``status:`` the
+    subclass's :attr:`status`. Raised on every rank."""
+
+    status = "physical_end"
+
+
+class ContactLost(PhysicalEnd):
     """The particle has lost so much CAM–SE contact that the galvanostatic current can no
     longer pass through what is left (no contact at all, or the Li fraction driven out of
     [0, 1] under the contact left): a physical end of the run, not a failure of a solver.
     Not retried with smaller steps; run.json says ``status: contact_lost``. Raised on
     every rank."""
+
+    status = "contact_lost"
+
+
+class SurfaceLimit(PhysicalEnd):
+    """The particle's Li fraction reached the end of the cathode's lattice-strain table or
+    the cut-off voltage (``loading.cutoff_V``) before the mean reached ``loading.x_end``:
+    the charge (discharge) ends there, on the limit, with that state reported.
+    run.json says ``status: surface_limit``. Raised on every rank."""
+
+    status = "surface_limit"
 
 
 class GeometryError(ValueError):

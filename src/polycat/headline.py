@@ -134,6 +134,7 @@ def _load_line(run: Mapping[str, Any], rows: Sequence[Mapping[str, str]]) -> str
     mat = run.get("materials", {}) or {}
     load = cfg.get("loading", {}) or {}
     geo = cfg.get("geometry", {}) or {}
+    geo = {**(geo.get("derived") or {}), **geo}  # a mesh from a file: the derived geometry
     cd = _num(rows[0].get("current_density_A_m2")) if rows else math.nan
     current = f", {cd:.3g} A/m² through the particle surface" if math.isfinite(cd) else ""
     se = mat.get("electrolyte")

@@ -21,20 +21,32 @@ class Microstructure:
     Attributes:
         grain_ids: grain tags 1..N in table order.
         rotations: (N, 3, 3) active rotations crystal → sample (see `polycat.crystal`).
+        centroids_um: (N, 3) grain centroids (particle centre at the origin), or None.
     """
 
     grain_ids: tuple[int, ...]
     rotations: NDArray[np.float64]
+    centroids_um: NDArray[np.float64] | None = None
 
     def rotation_of(self) -> dict[int, NDArray[np.float64]]:
         """Mapping grain tag → 3×3 rotation."""
         return {g: self.rotations[i] for i, g in enumerate(self.grain_ids)}
 
     def table(self) -> list[dict[str, Any]]:
-        """Rows: grain, quaternion (x, y, z, w), Bunge Euler angles (deg), c-axis."""
+        """Rows: grain, quaternion (x, y, z, w), Bunge Euler angles (deg), c-axis, and
+        c·r̂, the cosine between the c-axis and the grain's radius (1: c radial; 0: the
+        ab-planes radial; empty without centroids)."""
         q = crystal.to_quaternions(self.rotations).reshape(-1, 4)
         euler = crystal.to_bunge_euler_deg(self.rotations).reshape(-1, 3)
         c = crystal.c_axes(self.rotations).reshape(-1, 3)
+        c_dot_r: list[float | str] = [""] * len(self.grain_ids)
+        if self.centroids_um is not None:
+            r = np.asarray(self.centroids_um, dtype=np.float64).reshape(-1, 3)
+            dist = np.linalg.norm(r, axis=1)
+            c_dot_r = [
+                float(c[i] @ r[i] / dist[i]) if dist[i] > 0.0 else ""
+                for i in range(len(self.grain_ids))
+            ]
         rows = []
         for i, g in enumerate(self.grain_ids):
             rows.append(
@@ -50,6 +62,7 @@ class Microstructure:
                     "c_axis_x": float(c[i, 0]),
                     "c_axis_y": float(c[i, 1]),
                     "c_axis_z": float(c[i, 2]),
+                    "c_dot_radius": c_dot_r[i],
                 }
             )
         return rows
@@ -67,6 +80,7 @@ ORIENTATION_COLUMNS = (
     "c_axis_x",
     "c_axis_y",
     "c_axis_z",
+    "c_dot_radius",
 )
 
 
@@ -90,4 +104,5 @@ def build_microstructure(
     rot = crystal.orientations_from_texture(
         orientation.texture, n, orientation.seed, centroids=centroids_um, **kw
     )
-    return Microstructure(tuple(int(g) for g in grain_ids), crystal.as_matrices(rot))
+    cents = None if centroids_um is None else np.asarray(centroids_um, dtype=np.float64)
+    return Microstructure(tuple(int(g) for g in grain_ids), crystal.as_matrices(rot), cents)

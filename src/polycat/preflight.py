@@ -59,8 +59,11 @@ class ResourceEstimate:
 
 
 def estimate_resources(cfg: RunConfig, ranks_per_node: int = 1) -> ResourceEstimate:
-    """Cells, displacement DOFs and peak memory of one node, from the config alone."""
+    """Cells, displacement DOFs and peak memory of one node, from the config alone (a
+    mesh from a file: from its cell and node counts)."""
     g = cfg.geometry
+    if g.kind == "file":
+        return _file_estimate(cfg, ranks_per_node)
     h = g.mesh_size_um
     h_if = g.interface_mesh_size_um or h
     h_m = g.matrix_mesh_size_um or 2.5 * h
@@ -80,6 +83,22 @@ def estimate_resources(cfg: RunConfig, ranks_per_node: int = 1) -> ResourceEstim
     cells = cells_p + cells_m
     nodes = cells * NODES_PER_CELL[g.dim][cfg.mechanics.element_degree]
     dofs_u = nodes * g.dim
+    per_rank = BYTES_PER_RANK + BYTES_PER_DOF * dofs_u / max(cfg_ranks(), 1)
+    node_bytes = per_rank * ranks_per_node + BYTES_PER_CELL_MESHING * cells
+    return ResourceEstimate(int(cells), int(dofs_u), ranks_per_node, node_bytes)
+
+
+def _file_estimate(cfg: RunConfig, ranks_per_node: int) -> ResourceEstimate:
+    """The estimate for a mesh read from a file: its cells and nodes are known."""
+    from polycat.config.geometry_spec import geometry_spec
+    from polycat.geometry.file_spec import FileGeometrySpec
+
+    spec = geometry_spec(cfg.geometry)
+    assert isinstance(spec, FileGeometrySpec)
+    degree = cfg.mechanics.element_degree
+    cells = spec.facts.n_cells
+    nodes = spec.facts.n_nodes if degree == 1 else cells * NODES_PER_CELL[spec.dim][degree]
+    dofs_u = nodes * spec.dim
     per_rank = BYTES_PER_RANK + BYTES_PER_DOF * dofs_u / max(cfg_ranks(), 1)
     node_bytes = per_rank * ranks_per_node + BYTES_PER_CELL_MESHING * cells
     return ResourceEstimate(int(cells), int(dofs_u), ranks_per_node, node_bytes)
@@ -139,7 +158,9 @@ def check_run(cfg: RunConfig, force: bool = False) -> ResourceEstimate:
     from polycat.geometry.spec import GeometrySpec
     from polycat.geometry.tessellation.seeds import check_resolution
 
-    check_resolution(GeometrySpec(**cfg.geometry.model_dump()))
+    file = cfg.geometry.kind == "file"
+    if not file:  # (a mesh file is read and checked by the estimate)
+        check_resolution(GeometrySpec(**cfg.geometry.model_dump()))
     est = estimate_resources(cfg, _ranks_per_node())
     avail = available_memory_bytes()
     log.debug("resource estimate: %s", est.describe())
@@ -152,14 +173,18 @@ def check_run(cfg: RunConfig, force: bool = False) -> ResourceEstimate:
             avail / 1e9,
         )
         return est
-    # mesh size at which the estimate fits in 60 % of what is available (DOFs ∝ h^-3)
-    scale = (est.bytes_per_node / (0.6 * avail)) ** (1.0 / cfg.geometry.dim)
-    suggestion = cfg.geometry.mesh_size_um * scale
+    if file:
+        coarsen = "coarsen the mesh of geometry.file"
+    else:
+        # mesh size at which the estimate fits in 60 % of what is available (DOFs ∝ h^-3)
+        scale = (est.bytes_per_node / (0.6 * avail)) ** (1.0 / cfg.geometry.dim)
+        suggestion = cfg.geometry.mesh_size_um * scale
+        coarsen = f"coarsen geometry.mesh_size_um to about {suggestion:.2g} µm"
     raise ConfigError(
         f"this run needs about {est.bytes_per_node / 1e9:.1f} GB on this node "
-        f"({est.describe()}) but only {avail / 1e9:.1f} GB is available: coarsen "
-        f"geometry.mesh_size_um to about {suggestion:.2g} µm, use mechanics.element_degree: 1, "
-        "spread the ranks over more nodes, or pass --force to try anyway"
+        f"({est.describe()}) but only {avail / 1e9:.1f} GB is available: {coarsen}, use "
+        "mechanics.element_degree: 1, spread the ranks over more nodes, or pass --force to "
+        "try anyway"
     )
 
 

@@ -27,13 +27,20 @@ def soc_tag(soc: float) -> str:
 
 def _title(meta: dict[str, Any], run: dict[str, Any]) -> str:
     mat = run.get("materials", {})
-    geo = meta.get("geometry", {})
+    geo = _geometry(meta)
     load = meta.get("loading", {})
     return (
         f"{mat.get('cathode', '?')} in {mat.get('electrolyte', '?')}, "
         f"{geo.get('n_grains', '?')} grains, R = {geo.get('particle_radius_um', '?')} µm, "
         f"{load.get('mode', '')} at {load.get('c_rate', '?')}C"
     )
+
+
+def _geometry(meta: dict[str, Any]) -> dict[str, Any]:
+    """The config's geometry; a mesh from a file (``kind: file``) with what was derived
+    from it (grains, equivalent radius, matrix) in the generated fields' names."""
+    geo = dict(meta.get("geometry", {}) or {})
+    return {**(geo.get("derived") or {}), **geo}
 
 
 def _floats(rows: list[dict[str, str]], key: str) -> np.ndarray:
@@ -57,7 +64,7 @@ def build_plots(results_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     summary = read_csv(d / "summary.csv") if (d / "summary.csv").exists() else []
-    R = float(meta.get("geometry", {}).get("particle_radius_um", np.nan))
+    R = float(_geometry(meta).get("particle_radius_um", np.nan))
 
     # 1. σ_rr and σ_hoop against r at every SOC
     profiles = sorted((d / "profiles").glob("soc_*.csv"))

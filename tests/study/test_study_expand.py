@@ -119,6 +119,10 @@ def test_example_studies_expand() -> None:
             {"vary": {"grid": {"loading.c_rate": [1, 1]}}},
             "vary.grid: loading.c_rate: values repeat",
         ),
+        (
+            {"vary": {"zip": {"loading.c_rate": [1, 2, 1], "geometry.n_grains": [2, 2, 2]}}},
+            "the zipped combinations repeat",
+        ),
         ({"vary": {"grid": {"loading.c_rate": []}}}, "vary.grid.loading.c_rate"),
         ({"seeds": 2, "vary": {"grid": {"geometry.seed": [1, 2]}}}, "do not also set or vary"),
         ({"seeds": 0}, "seeds"),

@@ -204,14 +204,16 @@ def test_radial_texture_c_axis_along_radius() -> None:
     rng = np.random.default_rng(5)
     centre = np.array([1.0, -2.0, 0.5])
     pts = centre + rng.uniform(-5.0, 5.0, (200, 3))
-    rot = cr.orientations_from_texture("radial", 200, seed=9, centroids=pts, center=centre)
+    rot = cr.orientations_from_texture(
+        "radial", 200, seed=9, centroids=pts, center=centre, axis="c"
+    )
     radial = (pts - centre) / np.linalg.norm(pts - centre, axis=1, keepdims=True)
     dots = np.einsum("ni,ni->n", cr.c_axes(rot), radial)
     assert np.allclose(np.abs(dots), 1.0, rtol=0, atol=1e-12)
     # the rotation about c is random: a-axes are spread, not one fixed direction
     a_perp = cr.as_matrices(rot)[:, :, 0]
     assert np.linalg.norm(a_perp.mean(axis=0)) < 0.2
-    again = cr.radial_orientations(pts, center=centre, seed=9)
+    again = cr.radial_orientations(pts, center=centre, seed=9, axis="c")
     assert np.array_equal(cr.as_matrices(again), cr.as_matrices(rot))
 
 
@@ -232,7 +234,7 @@ def test_radial_texture_other_axis_and_centre_grain() -> None:
 def test_radial_texture_spread_matches_documented_distribution(spread_deg: float) -> None:
     n = 20000
     pts = np.random.default_rng(11).standard_normal((n, 3))
-    rot = cr.radial_orientations(pts, spread_deg=spread_deg, seed=4)
+    rot = cr.radial_orientations(pts, spread_deg=spread_deg, seed=4, axis="c")
     radial = pts / np.linalg.norm(pts, axis=1, keepdims=True)
     cosang = np.clip(np.einsum("ni,ni->n", cr.c_axes(rot), radial), -1.0, 1.0)
     dev = np.rad2deg(np.arccos(cosang))
@@ -243,6 +245,47 @@ def test_radial_texture_spread_matches_documented_distribution(spread_deg: float
     c = cr.c_axes(cr.radial_orientations(on_z, spread_deg=spread_deg, seed=4))
     azim = np.arctan2(c[:, 1], c[:, 0])
     assert stats.kstest(azim, "uniform", args=(-np.pi, 2 * np.pi)).pvalue > 1e-3
+
+
+def test_default_radial_texture_puts_the_ab_planes_along_the_radius() -> None:
+    """The default radial texture (rod-shaped radial grains): c ⟂ r̂ for every grain
+    (|c·r̂| ≤ sin(spread) = 0 at the default spread 0), c uniform in the tangent plane,
+    a uniform about c; the old c-radial texture is axis "c"."""
+    rng = np.random.default_rng(21)
+    centre = np.array([0.5, 0.0, -1.0])
+    pts = centre + rng.uniform(-5.0, 5.0, (4000, 3))
+    rot = cr.orientations_from_texture("radial", 4000, seed=3, centroids=pts, center=centre)
+    mats = cr.as_matrices(rot)
+    assert np.allclose(mats @ mats.transpose(0, 2, 1), np.eye(3), atol=1e-12)
+    assert np.allclose(np.linalg.det(mats), 1.0)
+    r = (pts - centre) / np.linalg.norm(pts - centre, axis=1, keepdims=True)
+    c = cr.c_axes(rot)
+    assert np.abs(np.einsum("ni,ni->n", c, r)).max() <= 1e-12
+    # c is spread over the tangent plane: its angle to the first tangent is uniform
+    t1 = cr._frames(r)[:, :, 0]
+    t2 = np.cross(r, t1)
+    psi = np.arctan2(np.einsum("ni,ni->n", c, t2), np.einsum("ni,ni->n", c, t1))
+    assert stats.kstest(psi, "uniform", args=(-np.pi, 2 * np.pi)).pvalue > 1e-3
+    # the a-axis turns freely about c: its angle to the radius (which lies ⟂ c) is uniform
+    a = mats[:, :, 0]
+    phi = np.arctan2(np.einsum("ni,ni->n", np.cross(c, r), a), np.einsum("ni,ni->n", r, a))
+    assert stats.kstest(phi, "uniform", args=(-np.pi, 2 * np.pi)).pvalue > 1e-3
+    again = cr.radial_orientations(pts, center=centre, seed=3)
+    assert np.array_equal(cr.as_matrices(again), mats)
+
+
+@pytest.mark.parametrize("spread_deg", [3.0, 12.0])
+def test_ab_radial_spread_tilts_c_out_of_the_tangent_plane(spread_deg: float) -> None:
+    """With a spread s, c leaves the tangent plane by an elevation ~ N(0, s):
+    |c·r̂| = |sin(elevation)|, RMS elevation s, half-normal |elevation|."""
+    n = 20000
+    pts = np.random.default_rng(12).standard_normal((n, 3))
+    c = cr.c_axes(cr.radial_orientations(pts, spread_deg=spread_deg, seed=6))
+    r = pts / np.linalg.norm(pts, axis=1, keepdims=True)
+    elev = np.rad2deg(np.arcsin(np.clip(np.einsum("ni,ni->n", c, r), -1.0, 1.0)))
+    assert np.sqrt(np.mean(elev**2)) == pytest.approx(spread_deg, rel=0.03)
+    assert abs(elev.mean()) < 4.0 * spread_deg / np.sqrt(n)
+    assert stats.kstest(np.abs(elev), "halfnorm", args=(0.0, spread_deg)).pvalue > 1e-3
 
 
 # ----------------------------------------------------------------------------- conversions

@@ -69,9 +69,9 @@ def test_materials_command_shows_hypothesis_flag(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     for name in ("NCM622", "NCM111", "CoRichNCM", "LCO"):
         header = next(line for line in out.splitlines() if line.startswith(f"CATHODE {name} "))
-        assert "[evidence: hypothesis in lattice_strain]" in header
+        assert "[evidence: hypothesis in lattice_strain, diffusion_anisotropy]" in header
     header = next(line for line in out.splitlines() if line.startswith("CATHODE NCM811 "))
-    assert "hypothesis" not in header
+    assert "[evidence: hypothesis in diffusion_anisotropy]" in header  # D_c/D_ab only
     assert "[evidence: measured]" in out and "[evidence: dft]" in out
 
 

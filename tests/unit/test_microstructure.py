@@ -18,9 +18,12 @@ def test_random_is_seeded_and_orthonormal() -> None:
     assert not np.allclose(a.rotations, c.rotations)
 
 
-def test_radial_c_axis_along_centroid() -> None:
+def test_radial_ab_planes_by_default_and_c_axis_on_request() -> None:
     cents = np.array([[1.0, 0, 0], [0, 2.0, 0], [1.0, 1.0, 1.0]])
     ms = build_microstructure(OrientationSpec(texture="radial", seed=1), [1, 2, 3], cents)
+    for R, x in zip(ms.rotations, cents, strict=True):
+        assert abs(R[:, 2] @ x / np.linalg.norm(x)) < 1e-12  # c ⟂ r: ab-planes radial
+    ms = build_microstructure(OrientationSpec(texture="radial", seed=1, axis="c"), [1, 2, 3], cents)
     for R, x in zip(ms.rotations, cents, strict=True):
         assert abs(R[:, 2] @ x / np.linalg.norm(x)) > 1 - 1e-12
 

@@ -18,9 +18,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from polycat.config.geometry_spec import anchor_geometry_file, geometry_spec
 from polycat.config.plausibility import check_plausible
 from polycat.config.schema import CathodeConfig, RunConfig
 from polycat.errors import ConfigError
+from polycat.geometry.file_spec import FileGeometrySpec
 from polycat.schedule import SOC_TOL, soc_of_x
 
 # Union members are tagged; those tags appear in pydantic's error locations after
@@ -365,7 +367,7 @@ def defaulted_fields(cfg: RunConfig) -> dict[str, Any]:
     for name, keys in DECISIVE_DEFAULTS.items():
         spec = getattr(cfg.materials, name)
         if isinstance(spec, BaseModel):
-            if name == "electrolyte" and cfg.geometry.matrix == "none":
+            if name == "electrolyte" and geometry_spec(cfg.geometry).matrix == "none":
                 continue
             for key in keys:
                 if key not in spec.model_fields_set:
@@ -384,6 +386,14 @@ def config_notes(cfg: RunConfig) -> list[str]:
         "it decides the answer, so set it explicitly)"
         for path, value in defaulted_fields(cfg).items()
     ]
+    g = geometry_spec(cfg.geometry) if cfg.geometry.kind == "file" else None
+    if isinstance(g, FileGeometrySpec):
+        notes.append(
+            f"geometry.file: {g.n_grains} grain(s), R_eq = {g.particle_radius_um:.4g} µm, "
+            f"matrix {g.matrix}, {g.facts.n_cells} cells, mean edge {g.mesh_size_um:.3g} µm "
+            f"(derived from the mesh; its coordinates are shifted by -center_um = "
+            f"-({', '.join(f'{c:.6g}' for c in g.facts.center_um)}) µm)"
+        )
     if cfg.coupling == "one_way" and "temperature_K" in cfg.mechanics.model_fields_set:
         notes.append(
             f"mechanics.temperature_K = {cfg.mechanics.temperature_K:g} has no effect with "
@@ -409,8 +419,13 @@ def validate_config(data: Mapping[str, Any], source: str = "config") -> RunConfi
 
 
 def load_config(path: str | Path, overrides: Iterable[str] = ()) -> RunConfig:
-    """Read, override and validate the run config at `path`."""
-    data = apply_overrides(read_yaml(path), overrides)
+    """Read, override and validate the run config at `path`. A relative ``geometry.file``
+    is relative to the config file's directory (given with ``--set``: to the working
+    directory); it is made absolute here, so the resolved config names the file."""
+    raw = read_yaml(path)
+    anchor_geometry_file(raw, Path(path).resolve().parent)
+    data = apply_overrides(raw, overrides)
+    anchor_geometry_file(data, Path.cwd())
     return validate_config(data, source=str(path))
 
 

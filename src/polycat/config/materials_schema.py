@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
@@ -98,6 +98,28 @@ class TableLatticeStrainConfig(Section):
         return v
 
 
+class AnisotropicDiffusivityConfig(Section):
+    """Li diffusivity of a layered host, in the crystal frame: D_ab in the ab-planes, D_c
+    along the c-axis (rotated with each grain)."""
+
+    D_ab_m2_s: PositiveFloat = Field(description="diffusivity in the ab-planes, m²/s")
+    D_c_m2_s: PositiveFloat = Field(description="diffusivity along the c-axis, m²/s")
+    x_dependence: Literal["constant"] = Field(
+        "constant", description="how D_ab and D_c vary with x: constant (the only law for "
+        "inline cathodes today; built-in cathodes carry their own D(x))",
+    )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _ratio(self) -> AnisotropicDiffusivityConfig:
+        r = self.D_c_m2_s / self.D_ab_m2_s
+        if not 1e-6 <= r <= 1e3:
+            raise ValueError(
+                f"D_c_m2_s / D_ab_m2_s = {r:.3g} is outside [1e-6, 1e3]: check the units "
+                "(both m²/s)"
+            )
+        return self
+
+
 class OcvConfig(Section):
     """An open-circuit potential U(x) (V vs Li/Li⁺): rows [x, U_V], piecewise linear."""
 
@@ -153,7 +175,13 @@ class CathodeConfig(Section):
         1.0, description="Li fraction of the stress-free lattice (a default that decides the "
         "answer: reported as defaulted when not given)",
     )  # fmt: skip
-    diffusivity_m2_s: PositiveFloat = Field(description="Li diffusivity (constant), m²/s")
+    diffusivity_m2_s: PositiveFloat | None = Field(
+        None, description="Li diffusivity (constant, isotropic), m²/s; or give diffusivity"
+    )
+    diffusivity: AnisotropicDiffusivityConfig | None = Field(
+        None, description="anisotropic Li diffusivity {D_ab_m2_s, D_c_m2_s} in the crystal "
+        "frame (instead of diffusivity_m2_s)",
+    )  # fmt: skip
     c_max_mol_m3: PositiveFloat = Field(description="Li concentration at x = 1, mol/m³")
     x_window: tuple[Fraction, Fraction] = Field(
         (0.0, 1.0),
@@ -171,6 +199,11 @@ class CathodeConfig(Section):
 
     @model_validator(mode="after")
     def _window(self) -> CathodeConfig:
+        if (self.diffusivity_m2_s is None) == (self.diffusivity is None):
+            raise ValueError(
+                "give exactly one of diffusivity_m2_s (isotropic, m²/s) and diffusivity "
+                "{D_ab_m2_s: .., D_c_m2_s: ..} (anisotropic, m²/s)"
+            )
         lo, hi = self.x_window
         if not lo < hi:
             raise ValueError(f"x_window must be (x_min, x_max) with x_min < x_max, got {lo}, {hi}")
@@ -218,6 +251,20 @@ class MaterialsConfig(Section):
 
     cathode: CathodeRef = Field("NCM811", description="built-in name or inline mapping")
     electrolyte: ElectrolyteRef = Field("Li6PS5Cl", description="built-in name or inline mapping")
+    diffusion_anisotropy: Literal["material", "isotropic"] | PositiveFloat | None = Field(
+        None, description="Li diffusion in the grains: isotropic, material (the cathode's "
+        "own D_c/D_ab: 0.01 for the built-ins, a hypothesis), or a D_c/D_ab ratio (the "
+        "cathode's D(x) stays the orientation average); unset: isotropic for a built-in "
+        "cathode (anisotropy is opt-in while the interface current is uniform, "
+        "docs/physics.md §5.5), an inline cathode's diffusivity as written",
+    )  # fmt: skip
+
+    @field_validator("diffusion_anisotropy")
+    @classmethod
+    def _ratio_range(cls, v: Any) -> Any:
+        if v is not None and not isinstance(v, str) and not 1e-6 <= float(v) <= 1e3:
+            raise ValueError(f"D_c/D_ab = {v} is outside [1e-6, 1e3]")
+        return v
 
     @field_validator("cathode")
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from polycat.fem.interfaces.cohesive import CohesiveLaw
 from polycat.fem.settings import MechanicsBC, SolverSettings
-from polycat.geometry.spec import GeometrySpec
+from polycat.geometry.file_spec import AnyGeometrySpec
 from polycat.materials import CathodeMaterial, ElectrolyteMaterial
 
 __all__ = [
@@ -40,15 +40,15 @@ class OrientationSpec:
     Attributes:
         texture: ``random`` (uniform on SO(3)), ``radial`` or ``fixed``.
         seed: seed of the orientation draw.
-        axis: radial texture: the crystal axis put along the radius (``"c"``, ``"a"`` or
-            a vector in the crystal frame).
-        spread_deg: radial texture: angular spread of that axis, degrees.
+        axis: radial texture: ``"ab"`` (c ⟂ radius: the ab-planes radial), or the crystal
+            axis put along the radius (``"c"``, ``"a"`` or a vector in the crystal frame).
+        spread_deg: radial texture: angular spread, degrees.
         euler_deg: fixed texture: Bunge Euler angles (φ1, Φ, φ2), degrees.
     """
 
     texture: Literal["random", "radial", "fixed"] = "random"
     seed: int = 1
-    axis: str | tuple[float, float, float] = "c"
+    axis: str | tuple[float, float, float] = "ab"
     spread_deg: float = 0.0
     euler_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
@@ -84,6 +84,9 @@ class LoadingSpec:
             (SOC = (x_max − x̄)/(x_max − x_min), 1 = charged; :mod:`polycat.schedule`).
         x_window: the cathode's practical window (x_min, x_max) that defines SOC and
             C-rate.
+        cutoff_V: the cut-off potential (V vs Li/Li⁺) at which the run ends, or None.
+        extrapolate: ``stop`` (the run ends where the particle's x reaches the end of the
+            lattice table) or ``hold`` (the table's end values are held beyond it).
     """
 
     mode: Literal["charge", "discharge"]
@@ -92,6 +95,8 @@ class LoadingSpec:
     x_end: float
     report_soc: tuple[float, ...]
     x_window: tuple[float, float] = (0.0, 1.0)
+    cutoff_V: float | None = None
+    extrapolate: Literal["stop", "hold"] = "stop"
 
     def __post_init__(self) -> None:
         if not self.c_rate > 0.0:
@@ -194,7 +199,8 @@ class RunPlan:
     """One run, resolved: what `polycat run` executes.
 
     Attributes:
-        geometry: the particle geometry (mesh cache key).
+        geometry: the particle geometry (mesh cache key): generated, or read from a mesh
+            file with the facts derived from it (grains, radius, matrix; ``kind: file``).
         orientation: the grain orientation draw.
         cathode, electrolyte: the materials (electrolyte None for ``matrix: none``).
         loading: the galvanostatic schedule.
@@ -214,7 +220,7 @@ class RunPlan:
             (:func:`polycat.config.loading.defaulted_fields`; run.json records them).
     """
 
-    geometry: GeometrySpec
+    geometry: AnyGeometrySpec
     orientation: OrientationSpec
     cathode: CathodeMaterial
     electrolyte: ElectrolyteMaterial | None

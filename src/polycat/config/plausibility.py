@@ -126,6 +126,8 @@ RANGES: dict[str, PlausibleRange] = {
     "materials.cathode.lattice_strain.eps_c_per_x": _EPS_PER_X,
     "materials.cathode.lattice_strain.table": _EPS,
     "materials.cathode.diffusivity_m2_s": _D,
+    "materials.cathode.diffusivity.D_ab_m2_s": _D,
+    "materials.cathode.diffusivity.D_c_m2_s": _D,
     "materials.cathode.c_max_mol_m3": _C_MAX,
     "materials.cathode.gb_strength_MPa": _STRENGTH,
     "materials.electrolyte.E_GPa": _E_SE,

@@ -7,12 +7,14 @@ are filled here, so nothing below the config layer sees pydantic or applies a de
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from polycat.config.geometry_spec import geometry_spec
 from polycat.config.loading import defaulted_fields, dump_config
 from polycat.config.plan import (
     InterfacesSpec,
@@ -35,7 +37,7 @@ from polycat.digest import stable_digest
 from polycat.errors import ConfigError
 from polycat.fem.interfaces.cohesive import CohesiveLaw
 from polycat.fem.settings import MechanicsBC, SolverSettings
-from polycat.geometry.spec import GeometrySpec
+from polycat.geometry.file_spec import AnyGeometrySpec, FileGeometrySpec
 from polycat.materials import (
     CATHODE_SOURCE_KEYS,
     ELECTROLYTE_SOURCE_KEYS,
@@ -54,7 +56,44 @@ from polycat.materials.ocv import TabulatedOcv
 
 
 def cathode_material(cfg: RunConfig) -> CathodeMaterial:
-    """The cathode of `cfg`: a built-in by name, or the inline definition."""
+    """The cathode of `cfg`: a built-in by name, or the inline definition, with the run's
+    ``materials.diffusion_anisotropy`` applied."""
+    cathode = _cathode_as_given(cfg)
+    choice = cfg.materials.diffusion_anisotropy
+    if choice is None:  # built-ins isotropic (opt-in), inline cathodes as written
+        choice = "material" if isinstance(cfg.materials.cathode, CathodeConfig) else "isotropic"
+    if choice == "material":
+        return cathode
+    ratio = None if choice == "isotropic" else float(choice)
+    sources = {**cathode.sources, "diffusion_anisotropy": USER_SUPPLIED}
+    return dataclasses.replace(cathode, diffusion_anisotropy=ratio, sources=sources)
+
+
+def _check_cutoff(cathode: CathodeMaterial, mode: str, x_start: float, cutoff_V: float) -> None:
+    """A cut-off needs an OCV, and the start must lie on the near side of it."""
+    if cathode.ocv is None:
+        raise ConfigError(
+            f"loading.cutoff_V needs the open-circuit potential of the cathode ({cathode.name} "
+            "has none): give materials.cathode.ocv {table: [[x, U_V], ...]} or drop cutoff_V"
+        )
+    U0 = float(cathode.ocv(x_start))
+    if (mode == "charge" and cutoff_V <= U0) or (mode == "discharge" and cutoff_V >= U0):
+        side = "above" if mode == "charge" else "below"
+        raise ConfigError(
+            f"loading.cutoff_V = {cutoff_V:g} V can never stop this {mode}: the start "
+            f"(x = {x_start:g}) is already at U = {U0:.3f} V; a {mode} cut-off must lie "
+            f"{side} it"
+        )
+    x_far = 0.0 if mode == "charge" else 1.0
+    U_far = float(cathode.ocv(x_far))
+    if (mode == "charge" and cutoff_V > U_far) or (mode == "discharge" and cutoff_V < U_far):
+        raise ConfigError(
+            f"loading.cutoff_V = {cutoff_V:g} V is never reached: the {cathode.name} "
+            f"open-circuit potential only reaches {U_far:.3f} V at x = {x_far:g}"
+        )
+
+
+def _cathode_as_given(cfg: RunConfig) -> CathodeMaterial:
     spec = cfg.materials.cathode
     if not isinstance(spec, CathodeConfig):
         return get_cathode(spec)
@@ -78,12 +117,20 @@ def cathode_material(cfg: RunConfig) -> CathodeMaterial:
         )
     else:
         lattice = LinearLatticeStrain(lat.eps_a_per_x, lat.eps_c_per_x, spec.x_ref, USER_SUPPLIED)
+    ratio: float | None = None
+    if spec.diffusivity is not None:  # D̄ = tr D/3, the orientation average
+        d = spec.diffusivity
+        D_mean, ratio = (2.0 * d.D_ab_m2_s + d.D_c_m2_s) / 3.0, d.D_c_m2_s / d.D_ab_m2_s
+    else:
+        assert spec.diffusivity_m2_s is not None
+        D_mean = spec.diffusivity_m2_s
     return CathodeMaterial(
         name=spec.name,
         formula=spec.name,
         elasticity=elasticity,
         lattice_strain=lattice,
-        diffusivity=ConstantDiffusivity(spec.diffusivity_m2_s, USER_SUPPLIED),
+        diffusivity=ConstantDiffusivity(D_mean, USER_SUPPLIED),
+        diffusion_anisotropy=ratio,
         c_max_mol_m3=spec.c_max_mol_m3,
         x_window=spec.x_window,
         gb_strength_MPa=spec.gb_strength_MPa,
@@ -100,7 +147,7 @@ def cathode_material(cfg: RunConfig) -> CathodeMaterial:
 
 def electrolyte_material(cfg: RunConfig) -> ElectrolyteMaterial | None:
     """The solid electrolyte of `cfg`, or None for a free particle (matrix none)."""
-    if cfg.geometry.matrix == "none":
+    if geometry_spec(cfg.geometry).matrix == "none":
         return None
     spec = cfg.materials.electrolyte
     if not isinstance(spec, ElectrolyteConfig):
@@ -133,12 +180,17 @@ def config_digest(cfg: RunConfig) -> str:
 def resolve(cfg: RunConfig) -> RunPlan:
     """The run plan of a validated config (x window defaults already filled by
     :func:`polycat.config.loading.validate_config`)."""
+    geometry = geometry_spec(cfg.geometry)  # kind file: the mesh file is read and checked
+    if isinstance(geometry, FileGeometrySpec):
+        check_file_geometry(cfg, geometry)
     cathode = cathode_material(cfg)
     electrolyte = electrolyte_material(cfg)
     ld, mech, s, rd, out = cfg.loading, cfg.mechanics, cfg.solver, cfg.readers, cfg.output
     if ld.x_start is None or ld.x_end is None or ld.report_soc is None:
         raise ValueError("resolve() needs a config from validate_config (x window filled)")
     o = cfg.orientation
+    if ld.cutoff_V is not None:
+        _check_cutoff(cathode, ld.mode, ld.x_start, ld.cutoff_V)
     if cfg.coupling == "two_way" and cfg.thermodynamic_factor == "ocv" and cathode.ocv is None:
         raise ConfigError(
             f"coupling: two_way needs the open-circuit potential of the cathode "
@@ -147,7 +199,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
             "(the ideal-solution drift, Θ = 1: for a Ni-rich NCM about 5-35 times too strong)"
         )
     return RunPlan(
-        geometry=GeometrySpec(**cfg.geometry.model_dump()),
+        geometry=geometry,
         orientation=OrientationSpec(
             texture=o.texture,
             seed=o.seed,
@@ -164,6 +216,8 @@ def resolve(cfg: RunConfig) -> RunPlan:
             x_end=ld.x_end,
             report_soc=tuple(ld.report_soc),
             x_window=cathode.x_window,
+            cutoff_V=ld.cutoff_V,
+            extrapolate=ld.extrapolate,
         ),
         mechanics=MechanicsSpec(
             bc=MechanicsBC(mech.boundary, mech.stack_pressure_MPa),
@@ -180,6 +234,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
             jacobian_lag_contraction=s.jacobian_lag_contraction,
             coupling_tol=s.two_way_tol,
             coupling_max_it=s.two_way_max_iter,
+            coupling_anderson_depth=s.two_way_anderson_depth,
             mechanics_options=dict(s.petsc_mechanics),
             diffusion_options=dict(s.petsc_diffusion),
         ),
@@ -205,11 +260,57 @@ def resolve(cfg: RunConfig) -> RunPlan:
             vtx=out.vtx,
         ),
         digest=config_digest(cfg),
-        config_json=json.dumps(cfg.model_dump(mode="json")),
+        config_json=json.dumps(_config_data(cfg, geometry)),
         config_yaml=dump_config(cfg),
         defaulted=defaulted_fields(cfg),
         interfaces=resolve_interfaces(cfg, cathode, electrolyte),
     )
+
+
+def _config_data(cfg: RunConfig, geometry: AnyGeometrySpec) -> dict[str, Any]:
+    """The resolved config as JSON data (run.json's ``config``); a mesh from a file adds
+    what was derived from it as ``geometry.derived`` (grains, radius, matrix, ...)."""
+    data: dict[str, Any] = cfg.model_dump(mode="json")
+    if isinstance(geometry, FileGeometrySpec):
+        data["geometry"]["derived"] = geometry.derived()
+    return data
+
+
+def check_file_geometry(cfg: RunConfig, g: FileGeometrySpec) -> None:
+    """The schema's checks of geometry against mechanics and interfaces, on what a mesh
+    file says (the schema sees the file's section only).
+
+    Raises:
+        ConfigError: naming the field and what the mesh file has.
+    """
+    m, itf = cfg.mechanics, cfg.interfaces
+    what = f"the mesh of geometry.file ({Path(g.file).name})"
+    if g.matrix == "none" and m.boundary != "free":
+        raise ConfigError(
+            f"mechanics.boundary: {m.boundary} needs an electrolyte matrix, but {what} has "
+            "no electrolyte cells (geometry.regions.electrolyte is empty); use boundary: free"
+        )
+    if m.boundary == "stack_pressure" and g.matrix != "box":
+        raise ConfigError(
+            "mechanics.boundary: stack_pressure acts on the box faces outer_zmin/outer_zmax, "
+            f"but the outer boundary of {what} is {g.facts.outer_boundary}, not an "
+            "axis-aligned box"
+        )
+    if itf.grain_boundary.model == "cohesive" and g.n_grains == 1:
+        raise ConfigError(
+            f"interfaces.grain_boundary.model: cohesive needs grain boundaries, but {what} "
+            "has one grain; set model: bonded"
+        )
+    if itf.cathode_electrolyte.model == "cohesive" and g.matrix == "none":
+        raise ConfigError(
+            f"interfaces.cathode_electrolyte.model: cohesive needs an electrolyte, but {what} "
+            "has none; set model: bonded"
+        )
+    if itf.cohesive and g.dim == 2:
+        raise ConfigError(
+            f"interfaces: cohesive interfaces are implemented in 3D only, and {what} is 2D "
+            "(triangles)"
+        )
 
 
 # --------------------------------------------------------------------------- interfaces
@@ -326,7 +427,7 @@ def resolve_interfaces(
     itf = cfg.interfaces
     if not itf.cohesive:
         return None
-    g = cfg.geometry
+    g = geometry_spec(cfg.geometry)  # kind file: sizes measured on the mesh
     h = g.interface_mesh_size_um or g.mesh_size_um
     E_p, nu_p = _hill(cathode.elasticity)
     gb_law, gb_info = _law(

@@ -9,11 +9,14 @@ gets plain dataclasses built from them (see `polycat.config.resolve`).
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -36,14 +39,96 @@ from polycat.geometry.tags import MAX_GRAINS
 # --------------------------------------------------------------------------- geometry
 
 
+class FileRegionsConfig(Section):
+    """Which volume cells of a mesh file (``geometry.kind: file``) are solid electrolyte and
+    which are grains: by a cell-data array of tags, or by the file's cell sets."""
+
+    cell_data: str | None = Field(
+        None,
+        min_length=1,
+        description="the meshio cell-data name holding each volume cell's tag (gmsh:physical "
+        "for a Gmsh/Neper .msh, cell_tags for MED, tag for a polycat VTU export)",
+    )
+    cell_sets: bool = Field(
+        False,
+        description="the regions are the file's cell sets (Abaqus *ELSET), named in "
+        "electrolyte and grains (instead of cell_data)",
+    )
+    electrolyte: list[int | str] = Field(
+        default_factory=list,
+        description="tags (cell-set names) of the solid electrolyte; [] = no matrix (a free "
+        "particle)",
+    )
+    grains: Literal["all_others"] | list[int | str] = Field(
+        "all_others",
+        description="tags (cell-set names) of the grains, or all_others (every other volume "
+        "tag); grain ids 1..N follow the tags in ascending order (cell sets: file order)",
+    )
+
+    @model_validator(mode="after")
+    def _keys(self) -> FileRegionsConfig:
+        if self.cell_data is None and not self.cell_sets:
+            raise ValueError(
+                "geometry.regions: give cell_data: NAME (the cell data with the volume tags, "
+                "e.g. gmsh:physical) or cell_sets: true"
+            )
+        if self.cell_data is not None and self.cell_sets:
+            raise ValueError("geometry.regions: give cell_data or cell_sets: true, not both")
+        want, what = (str, "cell-set names (text)") if self.cell_sets else (int, "integer tags")
+        lists = {"electrolyte": self.electrolyte}
+        if not isinstance(self.grains, str):
+            lists["grains"] = self.grains
+            if not self.grains:
+                raise ValueError("geometry.regions.grains: give at least one tag, or all_others")
+        for name, keys in lists.items():
+            wrong = [k for k in keys if isinstance(k, bool) or not isinstance(k, want)]
+            if wrong:
+                how = "cell_sets: true" if self.cell_sets else "cell_data"
+                raise ValueError(
+                    f"geometry.regions.{name}: with {how} the regions are {what}, got {wrong[0]!r}"
+                )
+            twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+            if twice:
+                raise ValueError(f"geometry.regions.{name}: {', '.join(twice)} listed twice")
+        grains = {str(k) for k in lists.get("grains", [])}
+        both = sorted({str(k) for k in self.electrolyte} & grains)
+        if both:
+            raise ValueError(
+                f"geometry.regions: {', '.join(both)} in both electrolyte and grains; a region "
+                "is one or the other"
+            )
+        return self
+
+
+#: Fields of ``kind: generated`` only (the mesh file decides them for ``kind: file``).
+GENERATED_FIELDS = (
+    "dim", "particle_radius_um", "n_grains", "seed", "matrix", "matrix_size_um",
+    "mesh_size_um", "interface_mesh_size_um", "matrix_mesh_size_um", "min_seed_spacing",
+    "lloyd_iterations", "grain_size_cv", "regularize",
+)  # fmt: skip
+#: Fields of ``kind: file`` only (``kind`` itself is left out of a generated section's dump,
+#: so a generated config, its digest and its mesh cache key are what they were before).
+FILE_FIELDS = ("kind", "file", "regions", "scale_to_um", "center_um")
+
+
 class GeometryConfig(Section):
-    """Particle, grains and matrix. The mesh cache is keyed by this whole section.
+    """Particle, grains and matrix: generated (a tessellated sphere or disc, meshed by
+    Gmsh) or read from a mesh file. The mesh cache is keyed by this whole section (a file:
+    by its content, the tag map, the scale and the centre).
 
     The rules on these values (ranges, consistent sizes) have one home, the geometry's
     own spec (:class:`polycat.geometry.spec.GeometrySpec`): this section checks types and
-    builds the spec, whose messages name the field.
+    builds the spec, whose messages name the field. A mesh file is read and checked when
+    the run is planned (:mod:`polycat.geometry.mesh_file`).
     """
 
+    kind: Literal["generated", "file"] = Field(
+        "generated",
+        description="generated: the particle of the fields below, meshed by Gmsh; file: a "
+        "conforming tetrahedral (2D: triangle) mesh read from geometry.file, whose cells "
+        "decide the dimension, grains, particle size and matrix (the generated-only fields "
+        "are then refused)",
+    )
     dim: Literal[2, 3] = Field(3, description="3 (sphere in a box/shell) or 2 (disc, plane strain)")
     particle_radius_um: float = Field(5.0, description="particle radius R, µm (> 0)")
     n_grains: int = Field(30, description=f"number of grains, 1 (single crystal) to {MAX_GRAINS}")
@@ -72,16 +157,72 @@ class GeometryConfig(Section):
     regularize: float = Field(
         0.5, description="collapse edges shorter than regularize × mesh_size_um, in [0, 2]"
     )
+    file: str | None = Field(
+        None,
+        min_length=1,
+        description="kind file: the mesh file (anything meshio reads: .msh, .vtu, .inp, .med, "
+        "...); a relative path is relative to the config file's directory",
+    )
+    regions: FileRegionsConfig | None = Field(
+        None, description="kind file: which volume tags are solid electrolyte and which grains"
+    )
+    scale_to_um: float = Field(
+        1.0, description="kind file: µm per length unit of the file (1e-3: nm, 1e3: mm), > 0"
+    )
+    center_um: tuple[float, float, float] | None = Field(
+        None,
+        description="kind file: the particle centre (file coordinates × scale_to_um, µm), the "
+        "origin of polycat's coordinates (radial/hoop stress, profiles, radial texture); "
+        "default: the grains' volume centroid",
+    )
 
     @model_validator(mode="after")
     def _spec(self) -> GeometryConfig:
-        GeometrySpec(**self.model_dump())  # ValueError naming geometry.<field>
+        given = self.model_fields_set
+        if self.kind == "generated":
+            stray = [f for f in FILE_FIELDS[1:] if f in given]
+            if stray:
+                raise ValueError(
+                    f"geometry.{stray[0]} is read only with geometry.kind: file; set kind: file "
+                    f"to read a mesh file, or remove {', '.join(stray)}"
+                )
+            GeometrySpec(**self.model_dump())  # ValueError naming geometry.<field>
+            return self
+        stray = [f for f in GENERATED_FIELDS if f in given]
+        if stray:
+            raise ValueError(
+                f"geometry.{', geometry.'.join(stray)}: not used with geometry.kind: file (the "
+                "mesh file decides the dimension, the grains, the particle size and the "
+                f"matrix); remove {'it' if len(stray) == 1 else 'them'}"
+            )
+        if self.file is None:
+            raise ValueError("geometry.file is required with geometry.kind: file (the mesh file)")
+        if self.regions is None:
+            raise ValueError(
+                "geometry.regions is required with geometry.kind: file, e.g. {cell_data: "
+                "gmsh:physical, electrolyte: [1000], grains: all_others}"
+            )
+        if not (math.isfinite(self.scale_to_um) and self.scale_to_um > 0.0):
+            raise ValueError(
+                f"geometry.scale_to_um must be a positive number (µm per length unit of the "
+                f"file: 1 for µm, 1e-3 for nm, 1e3 for mm), got {self.scale_to_um}"
+            )
+        if self.center_um is not None and not all(math.isfinite(c) for c in self.center_um):
+            raise ValueError(f"geometry.center_um must be finite, got {list(self.center_um)}")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Only the fields of this kind: a generated section dumps exactly as before
+        ``kind`` existed, a file section without the generated-only fields."""
+        data: dict[str, Any] = handler(self)
+        drop = FILE_FIELDS if self.kind == "generated" else GENERATED_FIELDS
+        return {k: v for k, v in data.items() if k not in drop}
 
 
 # --------------------------------------------------------------------------- orientation
 
-AxisName = Literal["a", "c"]
+AxisName = Literal["ab", "a", "c"]
 
 
 class OrientationConfig(Section):
@@ -92,10 +233,17 @@ class OrientationConfig(Section):
     )
     seed: int = Field(1, ge=0, description="seed of the orientation draw")
     axis: AxisName | tuple[float, float, float] = Field(
-        "c", description="radial texture: crystal axis put along the radius ('c', 'a' or a vector)"
+        "ab",
+        description="radial texture: ab (the ab-planes, the Li channels, contain the radius: "
+        "c ⟂ r, rod-shaped radial grains), c or a (that crystal axis along the radius), or a "
+        "crystal-frame vector along the radius",
     )
     spread_deg: float = Field(
-        0.0, ge=0.0, le=180.0, description="radial texture: angular spread of the axis, degrees"
+        0.0,
+        ge=0.0,
+        le=180.0,
+        description="radial texture: angular spread, degrees (ab: of c out of the tangent "
+        "plane; c, a, vector: of that axis about the radius)",
     )
     euler_deg: tuple[float, float, float] = Field(
         (0.0, 0.0, 0.0), description="fixed texture: Bunge Euler angles (φ1, Φ, φ2), degrees"
@@ -144,6 +292,21 @@ class LoadingConfig(Section):
         description="states of charge to report, in the order the run reaches them (charge: "
         "increasing, discharge: decreasing), within the run's SOC range; default: ten equal "
         "steps to the end",
+    )
+    cutoff_V: float | None = Field(
+        None,
+        gt=0.0,
+        lt=10.0,
+        description="cut-off potential, V vs Li/Li⁺: the charge (discharge) ends, on it, "
+        "when the open-circuit potential of the particle's most delithiated (lithiated) "
+        "point reaches it (needs the cathode's ocv); default: no cut-off",
+    )
+    extrapolate: Literal["stop", "hold"] = Field(
+        "stop",
+        description="where the particle's x leaves the cathode's lattice-strain table: stop "
+        "(the run ends on the table's end, status surface_limit) or hold (the end values "
+        "are held beyond it, strain constant and dε/dx = 0 there; summary.csv's "
+        "lattice_table_held says at which SOCs)",
     )
 
     @model_validator(mode="after")
@@ -258,6 +421,13 @@ class SolverConfig(Section):
         description="two-way coupling tolerance on max |Δx| between iterations",
     )
     two_way_max_iter: int = Field(_SOLVER_DEFAULTS.coupling_max_it, ge=1, le=1000)
+    two_way_anderson_depth: int = Field(
+        _SOLVER_DEFAULTS.coupling_anderson_depth,
+        ge=0,
+        le=50,
+        description="Anderson acceleration of the two-way fixed point over this many "
+        "previous iterates (0: Aitken relaxation)",
+    )
     max_step_cuts: int = Field(
         4,
         ge=0,

@@ -39,13 +39,17 @@ class RunRecord:
 
     Attributes:
         status: ``running``, ``completed``, ``failed``, ``contact_lost`` (the particle lost
-            the CAM–SE contact the current needs: a physical end) or ``interrupted``;
+            the CAM–SE contact the current needs: a physical end), ``surface_limit`` (its
+            x reached the lattice table's end or the cut-off potential) or
+            ``interrupted``;
             error: the failure or interruption, if any.
         timers: wall time per phase; t_start: perf_counter at the start of the run.
         mesh_folder: the mesh used; dofs: global DOF and cell counts.
         diff_newton: Newton iterations per time step; mech_iterations: CG iterations per
             mechanics solve; step_cuts: the failed steps and their retries;
-            max_mass_error: the largest relative mass-balance error of any step.
+            max_mass_error: the largest relative mass-balance error of any step;
+            coupling_iterations: two-way coupling iterations per time step (summed over
+            its substeps; 1 per substep for one-way coupling).
         peak_rss_mb: peak resident memory per rank (MB) at the last report.
         resumed_from: where a resumed run continued (None: started fresh).
         reported_soc: the SOCs reported so far.
@@ -60,6 +64,7 @@ class RunRecord:
     diff_newton: list[int] = field(default_factory=list)
     mech_iterations: list[int] = field(default_factory=list)
     mech_newton: list[int] = field(default_factory=list)
+    coupling_iterations: list[int] = field(default_factory=list)
     step_cuts: list[dict[str, Any]] = field(default_factory=list)
     max_mass_error: float = 0.0
     peak_rss_mb: list[float] | None = None
@@ -72,6 +77,7 @@ class RunRecord:
             "diff_newton": self.diff_newton,
             "mech_iterations": self.mech_iterations,
             "mech_newton": self.mech_newton,
+            "coupling_iterations": self.coupling_iterations,
             "max_mass_error": self.max_mass_error,
             "step_cuts": self.step_cuts,
             "peak_rss_mb_per_rank": self.peak_rss_mb,
@@ -83,6 +89,7 @@ class RunRecord:
         self.diff_newton = list(state["diff_newton"])
         self.mech_iterations = list(state["mech_iterations"])
         self.mech_newton = list(state.get("mech_newton", []))
+        self.coupling_iterations = list(state.get("coupling_iterations", []))
         self.max_mass_error = float(state["max_mass_error"])
         self.step_cuts = list(state["step_cuts"])
         self.peak_rss_mb = state.get("peak_rss_mb_per_rank")
@@ -169,6 +176,7 @@ class ProvenanceExporter:
                 "diffusion_newton_iterations": r.diff_newton,
                 "mechanics_ksp_iterations": r.mech_iterations,
                 "mechanics_newton_iterations": r.mech_newton,
+                "coupling_iterations": r.coupling_iterations,
                 "mass_balance_error_max": r.max_mass_error,
             },
             "reported_soc": r.reported_soc,

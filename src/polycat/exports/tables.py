@@ -54,6 +54,7 @@ SUMMARY_COLUMNS = (
     "mech_ksp_iterations",
     "x_min_particle",
     "x_max_particle",
+    "lattice_table_held",
     *COHESIVE_COLUMNS,
 )
 """summary.csv, one row per report SOC. Without an electrolyte the ``se_*``, interface

@@ -28,7 +28,7 @@ from dolfinx.fem import petsc as fem_petsc
 from .settings import PetscOptions
 from .solvers import assemble_vector_into, check_converged, create_ksp
 
-__all__ = ["PROJ_PREFIX", "R_GAS", "L2Projector", "mechanical_potential"]
+__all__ = ["PROJ_PREFIX", "R_GAS", "AndersonMixer", "L2Projector", "mechanical_potential"]
 
 R_GAS = 8.314462618
 """Molar gas constant, J/(mol K)."""
@@ -92,3 +92,55 @@ class L2Projector:
         self.ksp.destroy()
         self.A.destroy()
         self.b.destroy()
+
+
+class AndersonMixer:
+    """Anderson acceleration (type II, Walker & Ni 2011) of a fixed point x = G(x) over
+    the last ``depth`` iterates, on distributed PETSc vectors.
+
+    :meth:`update` takes g = G(x_k) (overwritten with the next iterate) and the residual
+    f_k = G(x_k) − x_k; with the differences ΔF, ΔG of the stored (f, g) pairs it sets
+    x_{k+1} = g − ΔG γ, γ = argmin ‖f_k − ΔF γ‖₂ (normal equations of the small m × m
+    system, global dot products: the same γ on every rank). The first iterate is plain.
+    """
+
+    def __init__(self, depth: int) -> None:
+        if depth < 1:
+            raise ValueError(f"Anderson depth must be >= 1, got {depth}")
+        self.depth = depth
+        self._g: list[Any] = []
+        self._f: list[Any] = []
+
+    def update(self, g: Any, f: Any) -> None:
+        """Replace ``g`` by the accelerated iterate (collective)."""
+        import numpy as np
+
+        self._g.append(g.copy())
+        self._f.append(f.copy())
+        if len(self._g) > self.depth + 1:
+            self._g.pop(0).destroy()
+            self._f.pop(0).destroy()
+        m = len(self._f) - 1
+        if m < 1:
+            return
+        dF = [self._f[i + 1].copy() for i in range(m)]
+        dG = [self._g[i + 1].copy() for i in range(m)]
+        for i in range(m):
+            dF[i].axpy(-1.0, self._f[i])
+            dG[i].axpy(-1.0, self._g[i])
+        A = np.array([[dF[i].dot(dF[j]) for j in range(m)] for i in range(m)])
+        b = np.array([dF[i].dot(f) for i in range(m)])
+        scale = float(np.trace(A)) / m
+        if scale > 0.0 and np.all(np.isfinite(A)) and np.all(np.isfinite(b)):
+            gamma = np.linalg.solve(A + 1e-10 * scale * np.eye(m), b)
+            for i in range(m):
+                g.axpy(-float(gamma[i]), dG[i])
+        for v in (*dF, *dG):
+            v.destroy()
+
+    def destroy(self) -> None:
+        """Free the stored vectors."""
+        for v in (*self._g, *self._f):
+            v.destroy()
+        self._g.clear()
+        self._f.clear()

@@ -1,5 +1,9 @@
 """Li transport in the grains: dx/dt = ∇·(D(x) (∇x − x ∇φ)) on the grain submesh.
 
+D is a scalar, or per grain the tensor D(x) R diag(k_ab, k_ab, k_c) Rᵀ of a layered host
+whose Li moves in the ab-planes (D_c/D_ab given; the law's D(x) is the orientation
+average tr D/3).
+
 Unknown x = c / c_max (P1 or P2), D in µm²/s (the law returns m²/s, × 1e12), time in s.
 φ is an optional dimensionless mechanical potential μ_mech/(R T) (two-way coupling,
 :mod:`polycat.fem.coupling`); without it the flux is Fickian. The CAM–SE interface
@@ -56,6 +60,8 @@ __all__ = [
     "M2_S_TO_UM2_S",
     "DiffusionSolver",
     "TransportState",
+    "anisotropy_factors",
+    "diffusion_tensor",
     "diffusivity_um2_s",
     "flux_measure",
 ]
@@ -137,6 +143,25 @@ def diffusivity_um2_s(mesh: dolfinx.mesh.Mesh, law: DiffusivityLaw, x: fem.Funct
     if D_const is not None:
         return fem.Constant(mesh, np.float64(D_const * M2_S_TO_UM2_S))
     return law(x, ufl) * M2_S_TO_UM2_S
+
+
+def anisotropy_factors(ratio: float) -> tuple[float, float]:
+    """(k_ab, k_c) with D_ab = k_ab D̄, D_c = k_c D̄ for D_c/D_ab = ``ratio`` and the
+    orientation average D̄ = tr(D)/3 = (2 D_ab + D_c)/3 held fixed."""
+    if not (np.isfinite(ratio) and ratio > 0.0):
+        raise ValueError(f"the diffusion anisotropy D_c/D_ab must be > 0, got {ratio}")
+    k_ab = 3.0 / (2.0 + ratio)
+    return k_ab, ratio * k_ab
+
+
+def diffusion_tensor(D_mean: Any, rotation: Any, ratio: float, gdim: int) -> Any:
+    """D̄ R diag(k_ab, k_ab, k_c) Rᵀ as a UFL gdim × gdim tensor (the in-plane block in
+    2D, plane strain: the grain's c-axis may point out of the plane). ``rotation`` is the
+    cell-wise crystal → sample rotation (DG0 3×3), ``D_mean`` the orientation average."""
+    k_ab, k_c = anisotropy_factors(ratio)
+    K = ufl.as_matrix([[k_ab, 0.0, 0.0], [0.0, k_ab, 0.0], [0.0, 0.0, k_c]])
+    T = rotation * K * rotation.T
+    return D_mean * ufl.as_matrix([[T[i, j] for j in range(gdim)] for i in range(gdim)])
 
 
 def flux_measure(V: fem.FunctionSpace, constant_D: bool) -> ufl.Measure:
@@ -225,15 +250,25 @@ class DiffusionSolver:
         interfaces: Any = None,
         ocv: Any = None,
         temperature_K: float = 298.15,
+        anisotropy: float | None = None,
+        rotation: fem.Function | None = None,
     ) -> DiffusionSolver:
         """The Li transport problem on ``mesh`` (P``settings.x_degree``): a flux boundary
         of facets ``interface_tags == interface_value`` (or none), D(x) in m²/s, and an
         optional mechanical potential φ (two-way coupling). With an open-circuit potential
         ``ocv`` (:mod:`polycat.materials.ocv`) the drift is the consistent x/Θ ∇φ with
-        Θ = −(F x/R T) dU/dx at ``temperature_K``; without, the dilute x ∇φ."""
+        Θ = −(F x/R T) dU/dx at ``temperature_K``; without, the dilute x ∇φ.
+
+        ``anisotropy`` = D_c/D_ab (with the cell-wise ``rotation`` of the grains, DG0 3×3
+        on ``mesh``) makes D the tensor D(x) R diag(k_ab, k_ab, k_c) Rᵀ whose orientation
+        average tr/3 is the law's D(x) (:func:`diffusion_tensor`); None or 1: isotropic."""
         V = fem.functionspace(mesh, ("Lagrange", settings.x_degree))
         state = TransportState.on(V)
         D = diffusivity_um2_s(mesh, diffusivity, state.x)
+        if anisotropy is not None and anisotropy != 1.0:
+            if rotation is None:
+                raise ValueError("an anisotropic diffusivity needs the grains' rotation field")
+            D = diffusion_tensor(D, rotation, float(anisotropy), mesh.geometry.dim)
         ds = None
         if interface_tags is not None and interfaces is None:
             ds = ufl.Measure("ds", domain=mesh, subdomain_data=interface_tags)(interface_value)

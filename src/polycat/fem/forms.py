@@ -77,6 +77,9 @@ def transport_residual(
 ) -> ufl.Form:
     """F(x; v) = ∫ ẋ v + ∫ D (∇x − m(x)∇φ)·∇v + ∫_interface j v (Li fraction x, D in µm²/s).
 
+    D is a scalar or a gdim × gdim tensor (anisotropic grains: D̄(x) R K Rᵀ, see
+    :func:`polycat.fem.diffusion.diffusion_tensor`).
+
     m(x) = x/Θ(x), the Li fraction over the thermodynamic factor: ``drift`` (a UFL
     expression of x, :func:`polycat.materials.ocv.drift_coefficient`), or x (the dilute
     solution, Θ = 1) when None.
@@ -85,7 +88,8 @@ def transport_residual(
 
     Args:
         x: the unknown; xdot: its time-derivative approximation (BE/BDF2).
-        v: test function; D: diffusivity (µm²/s, constant or a UFL function of x).
+        v: test function; D: diffusivity (µm²/s, constant or a UFL function of x; a
+            scalar or a tensor).
         potential: dimensionless mechanical potential φ (two-way coupling) or None.
         flux: outward interface flux of x (µm/s).
         dx: volume measure; dx_flux: volume measure of the flux term (its quadrature).
@@ -94,7 +98,8 @@ def transport_residual(
     """
     m = x if drift is None else drift
     grad_mu = ufl.grad(x) if potential is None else ufl.grad(x) - m * ufl.grad(potential)
-    F = xdot * v * dx + D * ufl.inner(grad_mu, ufl.grad(v)) * dx_flux
+    flux_density = D * grad_mu if len(ufl.shape(D)) == 0 else ufl.dot(D, grad_mu)
+    F = xdot * v * dx + ufl.inner(flux_density, ufl.grad(v)) * dx_flux
     if ds_interface is not None:
         F += flux * v * ds_interface
     return F

@@ -93,6 +93,9 @@ class CathodePhase:
         c_max_mol_m3: Li concentration at x = 1, mol/m³.
         ocv: open-circuit potential U(x) (:mod:`polycat.materials.ocv`): the two-way
             drift is then x/Θ ∇φ; None: the dilute-solution drift x ∇φ (Θ = 1).
+        diffusion_anisotropy: D_c/D_ab of the crystal (Li moves in the ab-planes): D is
+            then a tensor per grain whose orientation average is ``diffusivity``; None:
+            isotropic.
     """
 
     C_crystal_MPa: NDArray[np.float64]
@@ -100,6 +103,7 @@ class CathodePhase:
     diffusivity: DiffusivityLaw
     c_max_mol_m3: float
     ocv: Any = None
+    diffusion_anisotropy: float | None = None
 
     def __post_init__(self) -> None:
         C = np.asarray(self.C_crystal_MPa, dtype=np.float64)
@@ -111,6 +115,9 @@ class CathodePhase:
             raise ValueError("C_crystal_MPa must be positive definite")
         if not self.c_max_mol_m3 > 0.0:
             raise ValueError(f"c_max_mol_m3 must be positive, got {self.c_max_mol_m3}")
+        r = self.diffusion_anisotropy
+        if r is not None and not (np.isfinite(r) and r > 0.0):
+            raise ValueError(f"diffusion_anisotropy (D_c/D_ab) must be > 0, got {r}")
         object.__setattr__(self, "C_crystal_MPa", C)
 
 

@@ -73,7 +73,10 @@ class SolverSettings:
             iteration (plain Newton).
         coupling_tol: two-way coupling stops when max |x_k − x_{k−1}| ≤ coupling_tol.
         coupling_max_it: two-way coupling iteration limit.
-        coupling_aitken: use Aitken dynamic relaxation for the two-way fixed point.
+        coupling_aitken: use Aitken dynamic relaxation for the two-way fixed point
+            (when ``coupling_anderson_depth`` is 0).
+        coupling_anderson_depth: Anderson acceleration of the two-way fixed point over
+            this many previous iterates (0: Aitken or plain iteration).
         mechanics_options, diffusion_options, projection_options: PETSc option
             overrides (no prefix) for the solver roles ``polycat_mech_``,
             ``polycat_diff_`` and ``polycat_proj_``.
@@ -94,6 +97,7 @@ class SolverSettings:
     coupling_tol: float = 1e-6
     coupling_max_it: int = 30
     coupling_aitken: bool = True
+    coupling_anderson_depth: int = 5
     mechanics_options: PetscOptions = field(default_factory=dict)
     diffusion_options: PetscOptions = field(default_factory=dict)
     projection_options: PetscOptions = field(default_factory=dict)
@@ -112,5 +116,9 @@ class SolverSettings:
             raise ValueError("jacobian_lag_contraction must lie in [0, 1)")
         if self.projection_size < 0:
             raise ValueError("projection_size must be >= 0")
+        if not 0 <= self.coupling_anderson_depth <= 50:
+            raise ValueError(
+                f"coupling_anderson_depth must be in [0, 50], got {self.coupling_anderson_depth}"
+            )
         if self.newton_max_it < 1 or self.coupling_max_it < 1:
             raise ValueError("iteration limits must be >= 1")

@@ -4,7 +4,8 @@ A mesh folder holds ``mesh.msh`` (Gmsh 4.1), ``markers.json`` (name → [tag, di
 ``grains.csv`` (one row per grain), ``info.json`` (spec, versions, counts, quality,
 timings) and ``grains.png``. It is written into a temporary sibling folder that is renamed
 into place at the end, so a killed build never leaves a folder that looks complete.
-`ensure_mesh` keys folders by `GeometrySpec.cache_key` and builds on rank 0 only.
+`ensure_mesh` keys folders by the spec's `cache_key` and builds on rank 0 only (a
+`FileGeometrySpec`, ``geometry.kind: file``, imports its mesh file instead of meshing).
 
 Importing this module does not import Gmsh (the file names and `is_complete` serve the
 DOLFINx reader); a build imports `polycat.geometry.gmsh` when it starts.
@@ -23,11 +24,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from polycat.fileio import write_columns
 from polycat.geometry.errors import GeometryError
+from polycat.geometry.file_spec import AnyGeometrySpec, FileGeometrySpec
 from polycat.geometry.mesh_arrays import grain_table
 from polycat.geometry.plot import write_grain_plot
-from polycat.geometry.spec import GeometrySpec
 
 LOG = logging.getLogger(__name__)
 
@@ -52,9 +55,10 @@ def is_complete(folder: Path) -> bool:
 
 
 def build_mesh_folder(
-    spec: GeometrySpec, folder: Path, verbose: bool = False, replace: bool = True
+    spec: AnyGeometrySpec, folder: Path, verbose: bool = False, replace: bool = True
 ) -> Path:
-    """Build the mesh of `spec` into `folder`; return the folder.
+    """Build the mesh of `spec` into `folder`; return the folder (a `FileGeometrySpec`:
+    import its mesh file, :mod:`polycat.geometry.mesh_file`).
 
     Pure Python + gmsh (no MPI): call it on one rank only. With `replace` an existing
     folder is replaced; without, a complete folder that appeared while building (another
@@ -76,7 +80,7 @@ def build_mesh_folder(
     return folder
 
 
-def ensure_mesh(spec: GeometrySpec, cache_dir: Path, comm: Any) -> Path:
+def ensure_mesh(spec: AnyGeometrySpec, cache_dir: Path, comm: Any) -> Path:
     """The complete mesh folder ``cache_dir/<cache_key>/`` of `spec`, built if missing.
 
     Collective on `comm` (an mpi4py communicator): rank 0 checks the cache and builds,
@@ -117,8 +121,11 @@ def _wait_idle(comm: Any, poll_s: float = 0.05) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-def _build_into(spec: GeometrySpec, tmp: Path, verbose: bool) -> None:
+def _build_into(spec: AnyGeometrySpec, tmp: Path, verbose: bool) -> None:
     """Build `spec` and write every file of its mesh folder into `tmp`."""
+    if isinstance(spec, FileGeometrySpec):
+        _import_into(spec, tmp, verbose)
+        return
     from polycat.geometry.gmsh.pipeline import build_msh, result_summary
 
     t_start = time.perf_counter()
@@ -138,6 +145,57 @@ def _build_into(spec: GeometrySpec, tmp: Path, verbose: bool) -> None:
         "gmsh_version": gmsh_version,
         "polycat_version": _polycat_version(),
         **result_summary(res),
+        "complete": True,
+    }
+    (tmp / INFO_FILE).write_text(json.dumps(info, indent=1) + "\n")
+
+
+def _import_into(spec: FileGeometrySpec, tmp: Path, verbose: bool) -> None:
+    """Read, check and tag the mesh file of `spec`; write its mesh folder into `tmp`."""
+    from polycat.geometry.gmsh.discrete import write_discrete_msh
+    from polycat.geometry.mesh_file import import_mesh_file
+
+    t_start = time.perf_counter()
+    imported = import_mesh_file(spec)
+    if imported.spec != spec:
+        raise GeometryError(
+            f"geometry.file {spec.file}: reading it again gave other facts than when the run "
+            "was planned (internal error)"
+        )
+    t = time.perf_counter()
+    timings: dict[str, float] = {"import_s": t - t_start}
+    gmsh_version, quality, counts, gmsh_times = write_discrete_msh(
+        tmp / MESH_FILE,
+        spec.dim,
+        imported.points,
+        imported.cells,
+        imported.cell_tags,
+        imported.facets,
+        imported.facet_tags,
+        imported.markers,
+        verbose,
+    )
+    timings.update(gmsh_times)
+    t = time.perf_counter()
+    (tmp / MARKERS_FILE).write_text(
+        json.dumps({k: [v[0], v[1]] for k, v in imported.markers.items()}, indent=1) + "\n"
+    )
+    arrays = imported.arrays()
+    n = spec.n_grains
+    no_seeds = np.full((n, 3), np.nan)  # a file's grains have no tessellation seeds
+    write_columns(tmp / GRAINS_FILE, grain_table(spec.dim, arrays, no_seeds, no_seeds[:, 0]))
+    write_grain_plot(spec, arrays, tmp / PLOT_FILE)
+    timings["write_tables_s"] = time.perf_counter() - t
+    timings["total_s"] = time.perf_counter() - t_start
+    info: dict[str, Any] = {
+        "spec": spec.to_dict(),
+        "cache_key": spec.cache_key(),
+        "gmsh_version": gmsh_version,
+        "polycat_version": _polycat_version(),
+        "element_counts": counts,
+        "quality": quality.to_dict(),
+        "timings_s": timings,
+        "import": imported.extra,
         "complete": True,
     }
     (tmp / INFO_FILE).write_text(json.dumps(info, indent=1) + "\n")

@@ -6,6 +6,7 @@ Uses matplotlib's Agg backend only (no display needed). Axes in µm.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -14,10 +15,13 @@ from polycat.geometry.mesh_arrays import MeshArrays
 from polycat.geometry.spec import GeometrySpec
 from polycat.geometry.tessellation.primitives import signed_area
 
+if TYPE_CHECKING:
+    from polycat.geometry.file_spec import FileGeometrySpec
+
 FloatArray = npt.NDArray[np.float64]
 
 
-def write_grain_plot(spec: GeometrySpec, arrays: MeshArrays, path: Path) -> None:
+def write_grain_plot(spec: GeometrySpec | FileGeometrySpec, arrays: MeshArrays, path: Path) -> None:
     """Draw the grain map of `arrays` to `path` (PNG)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import PolyCollection
@@ -50,10 +54,15 @@ def write_grain_plot(spec: GeometrySpec, arrays: MeshArrays, path: Path) -> None
     ax.set_aspect("equal")
     ax.set_xlabel("x (µm)")
     ax.set_ylabel("y (µm)")
-    ax.set_title(
-        f"{spec.n_grains} grain{'s' if spec.n_grains > 1 else ''}, R = {r:g} µm, "
-        f"h = {spec.mesh_size_um:g} µm, seed {spec.seed} ({what})"
-    )
+    grains = f"{spec.n_grains} grain{'s' if spec.n_grains > 1 else ''}"
+    if isinstance(spec, GeometrySpec):
+        title = f"{grains}, R = {r:g} µm, h = {spec.mesh_size_um:g} µm, seed {spec.seed} ({what})"
+    else:  # read from a file: R is the equivalent radius, h the mean edge length
+        title = (
+            f"{grains}, R_eq = {r:.4g} µm, h ≈ {spec.mesh_size_um:.3g} µm, "
+            f"{Path(spec.file).name} ({what})"
+        )
+    ax.set_title(title)
     fig.tight_layout()
     fig.savefig(str(path))
 

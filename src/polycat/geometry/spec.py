@@ -147,6 +147,11 @@ class GeometrySpec:
         return 4.0 / 3.0 * math.pi * r**3 if self.dim == 3 else math.pi * r**2
 
     @property
+    def profile_radius_um(self) -> float:
+        """Radius the radial profiles of the particle span (R), µm."""
+        return float(self.particle_radius_um)
+
+    @property
     def mean_seed_spacing(self) -> float:
         """Mean seed spacing (V/N)^(1/dim), µm."""
         return float((self.particle_measure / self.n_grains) ** (1.0 / self.dim))

@@ -71,6 +71,20 @@ def _header(kind: str, name: str, formula: str, notes: str, flags: str = "") -> 
     return lines
 
 
+def _anisotropy_text(m: CathodeMaterial) -> str:
+    """D_c/D_ab in a line, with the crystal-frame values at the window's middle."""
+    r = m.diffusion_anisotropy
+    if r is None:
+        return "isotropic (D the same along a and c)"
+    k_ab = 3.0 / (2.0 + r)
+    x_mid = 0.5 * sum(m.x_window)
+    D = float(m.diffusivity(x_mid))
+    return (
+        f"D_c/D_ab = {r:g}: D_ab = {k_ab:.3g} D, D_c = {r * k_ab:.3g} D (orientation average "
+        f"D); at x = {x_mid:g}: D_ab = {k_ab * D:.3g}, D_c = {r * k_ab * D:.3g} m²/s"
+    )
+
+
 def _ocv_text(m: CathodeMaterial) -> str:
     """U(x) in a line: where it was fitted, U and Θ at the ends of the window."""
     if m.ocv is None:
@@ -104,6 +118,7 @@ def describe_cathode(m: CathodeMaterial) -> str:
         "fracture_toughness_MPa_sqrt_m": "not set" if tough is None else f"{tough:g} MPa·m^0.5",
         "gb_fracture_energy_J_m2": g_text,
         "ocv": _ocv_text(m),
+        "diffusion_anisotropy": _anisotropy_text(m),
     }
     rows = [(k, values[k], m.sources[k]) for k in CATHODE_SOURCE_KEYS]
     if m.gb_fracture_energy_vs_x is not None:

@@ -53,6 +53,7 @@ def cathode_dict(m: CathodeMaterial) -> dict[str, Any]:
         "fracture_toughness_MPa_sqrt_m": _num(m.fracture_toughness_MPa_sqrt_m),
         "gb_fracture_energy_J_m2": _num(m.gb_fracture_energy_J_m2),
         "ocv": None if m.ocv is None else _law_dict(m.ocv),
+        "diffusion_anisotropy": _num(m.diffusion_anisotropy),
     }
     fields = {k: _entry(values[k], m.sources[k]) for k in m.sources}
     if m.gb_fracture_energy_vs_x is not None:

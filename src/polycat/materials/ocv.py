@@ -23,11 +23,14 @@ import numpy as np
 from polycat.materials.sources import Source
 
 __all__ = [
+    "AI2020_LCO_SOURCE",
     "CHEN2020_SOURCE",
     "FARADAY",
+    "Ai2020LcoOcv",
     "Chen2020NmcOcv",
     "TabulatedOcv",
     "check_decreasing",
+    "chen2020_proxy",
     "drift_coefficient",
     "thermodynamic_factor",
 ]
@@ -86,6 +89,104 @@ class Chen2020NmcOcv:
         d = -0.809 + 0.0 * x
         for a, k, x0 in self._TERMS:
             d = d + a * k * (1.0 - xp.tanh(k * (x - x0)) ** 2)
+        return d
+
+
+def chen2020_proxy(material: str, reason: str) -> tuple[Chen2020NmcOcv, Source]:
+    """The NMC811 fit of Chen et al. 2020 used for another composition (an estimate);
+    `reason` says why and what it means for `material` (it opens the note)."""
+    src = Source(
+        citation=CHEN2020_SOURCE.citation + f", used for {material} (proxy)",
+        doi=CHEN2020_SOURCE.doi,
+        evidence="estimate",
+        checked=CHEN2020_SOURCE.checked,
+        note=f"PROXY: the NMC811 fit used for {material}. {reason} " + CHEN2020_SOURCE.note,
+    )
+    return Chen2020NmcOcv(source=src), src
+
+
+AI2020_LCO_SOURCE = Source(
+    citation=(
+        "Ai, Kraft, Sturm, Jossen & Wu, J. Electrochem. Soc. 167 (2020) 013512 (Enertech "
+        "LiCoO2/graphite pouch cell; PyBaMM parameter set Ai2020, lico2_ocp_Ai2020_function)"
+    ),
+    doi="10.1149/2.0122001JES",
+    evidence="model-parameter",
+    checked=(
+        "[R] pybamm-team/PyBaMM pybamm/input/parameters/lithium_ion/positive_electrodes/"
+        "lico2_Ai2020/lico2_ocp_Ai2020_function.py, commit ea78063b (every coefficient read "
+        "there; docstring: 'only accurate for 0.435 < sto < 0.9651'); cross-checked against "
+        "pybamm/input/parameters/lithium_ion/data/lico2_ocp_Ai2020.csv ('OCP for lico2 from "
+        "Rieger 2016'), the table the later Ai2020 set uses instead"
+    ),
+    note=(
+        "[R] U(x) = -107897.40 x^9 + 677406.28 x^8 - 1873803.91 x^7 + 2996535.44 x^6 "
+        "- 3052331.36 x^5 + 2053377.31 x^4 - 912135.88 x^3 + 257964.35 x^2 - 42146.98 x "
+        "+ 3035.67 V, a polynomial fit to the LiCoO2 electrode potential of the Enertech cell "
+        "for 0.435 < x < 0.9651, with x = c/c_max and c_max = 49943 mol/m3, the c_max of the "
+        "LCO set here (no conversion); x = 0.435 is the cell's 4.2 V state, near the Li "
+        "fraction of LiCoO2 at 4.2 V, so this stoichiometry is close to the Li fraction. "
+        "Above x = 0.9651 the polynomial is extrapolated to x = 1 (an estimate): U falls "
+        "3.796 -> 3.520 V, still monotonic. [C] Cross-check against the Rieger 2016 table: "
+        "within 0.8-5.9 mV over x = 0.44-0.90, 15-23 mV at x = 0.95-0.965; at x = 0.9989 "
+        "the table's steep end (3.409 V) is 127 mV below the fit. [C] dU/dx < 0 over "
+        "0.435-1. Theta = -(F x/RT) dU/dx at 298.15 K: 49.8 at x = 0.435, 33.4 at 0.5, "
+        "24.8 at 0.6, 18.0 at 0.7, a minimum of 1.2 at x = 0.806 (the fit smooths the "
+        "near-flat hexagonal two-phase region of LixCoO2 there: x/Theta is large but "
+        "finite), 16.4 at 0.9, 133 at 0.9651 and 567 at x = 1 (the discharge tail). Not "
+        "used: the Dualfoil LiCoO2 fit (PyBaMM Marquis2019 lico2_ocp_Dualfoil1998, "
+        "stretch 1.062) falls below 2.5 V at x = 0.972 and to 0.006 V at x = 1; the "
+        "Ramadass 2004 rational fit (stretch 1.13) has a pole at x = 0.889; the Rieger "
+        "table has equal consecutive potentials (0.19 mV digitisation steps), so it is "
+        "not strictly falling and its segment slopes alternate between 0 and about "
+        "-0.3 V."
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Ai2020LcoOcv:
+    """LiCoO2 ``U(x)`` of Ai et al. 2020 (PyBaMM ``lico2_ocp_Ai2020_function``), a
+    9th-order polynomial in x."""
+
+    source: Source | None = AI2020_LCO_SOURCE
+    x_range: tuple[float, float] = (0.435, 0.9651)
+    """Where the fit holds (per its source); extrapolated outside."""
+
+    _P = (
+        -107897.40,
+        677406.28,
+        -1873803.91,
+        2996535.44,
+        -3052331.36,
+        2053377.31,
+        -912135.88,
+        257964.35,
+        -42146.98,
+        3035.67,
+    )
+    """Coefficients of x^9 ... x^0."""
+
+    def __call__(self, x: Any, xp: ModuleType | Any = np) -> Any:
+        """U(x) in V vs Li/Li⁺ (Horner form; xp is not needed)."""
+        u = self._P[0] + 0.0 * x
+        for p in self._P[1:]:
+            u = u * x + p
+        return u
+
+    def describe(self) -> str:
+        """The fit, as a formula."""
+        n = len(self._P) - 1
+        terms = " ".join(f"{p:+.2f} x^{n - i}" for i, p in enumerate(self._P))
+        terms = terms.replace(" x^1 ", " x ").replace(" x^0", "")
+        return f"U(x) = {terms} V vs Li/Li+ (fitted over x in 0.435-0.9651)"
+
+    def derivative(self, x: Any, xp: ModuleType | Any = np) -> Any:
+        """dU/dx in V (Horner form of the differentiated polynomial)."""
+        n = len(self._P) - 1
+        d = n * self._P[0] + 0.0 * x
+        for i, p in enumerate(self._P[1:-1], start=1):
+            d = d * x + (n - i) * p
         return d
 
 

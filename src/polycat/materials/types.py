@@ -96,6 +96,7 @@ CATHODE_SOURCE_KEYS = (
     "fracture_toughness_MPa_sqrt_m",
     "gb_fracture_energy_J_m2",
     "ocv",
+    "diffusion_anisotropy",
 )
 """Keys of a :class:`CathodeMaterial` ``sources`` mapping (one per field)."""
 
@@ -108,7 +109,12 @@ ELECTROLYTE_SOURCE_KEYS = (
 )
 """Keys of an :class:`ElectrolyteMaterial` ``sources`` mapping (one per field)."""
 
-_OPTIONAL_SOURCE_KEYS = ("gb_fracture_energy_J_m2", "interface_fracture_energy_J_m2", "ocv")
+_OPTIONAL_SOURCE_KEYS = (
+    "gb_fracture_energy_J_m2",
+    "interface_fracture_energy_J_m2",
+    "ocv",
+    "diffusion_anisotropy",
+)
 """Keys added after the first release: a mapping without them gets :data:`NOT_SET`."""
 
 
@@ -236,6 +242,10 @@ class CathodeMaterial:
     ocv: Any = None
     """Open-circuit potential U(x) (:mod:`polycat.materials.ocv`), or None (unknown: the
     two-way coupling then needs the dilute-solution drift, stated in the config)."""
+    diffusion_anisotropy: float | None = None
+    """D_c/D_ab of the crystal (Li moves in the ab-planes of a layered host): the grains
+    then get the tensor D(x) R diag(k_ab, k_ab, k_c) Rᵀ whose orientation average tr/3 is
+    ``diffusivity`` (k_ab = 3/(2 + r), k_c = r k_ab); None: isotropic."""
 
     def __post_init__(self) -> None:
         cls = "CathodeMaterial"
@@ -266,6 +276,13 @@ class CathodeMaterial:
             raise ValueError(
                 f"{cls}.ocv: must be an OCV law U(x) with derivative(x) (polycat.materials.ocv)"
             )
+        if self.diffusion_anisotropy is not None:
+            r = _positive(cls, "diffusion_anisotropy", self.diffusion_anisotropy, "(D_c/D_ab)")
+            if not 1e-6 <= r <= 1e3:
+                raise ValueError(
+                    f"{cls}.diffusion_anisotropy: D_c/D_ab = {r:g} is outside [1e-6, 1e3]"
+                )
+            object.__setattr__(self, "diffusion_anisotropy", r)
         try:
             x_min, x_max = self.x_window
         except (TypeError, ValueError):

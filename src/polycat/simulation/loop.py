@@ -11,26 +11,50 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from polycat.errors import ContactLost, SolverError
+from polycat.errors import PhysicalEnd, SolverError, SurfaceLimit, XRangeError
 from polycat.exports.provenance import RunRecord
 from polycat.faults import FaultInjector
 from polycat.fem.info import StepInfo
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.schedule import Schedule
 
-__all__ = ["MASS_BALANCE_TOL", "SocLoop"]
+__all__ = ["LIMIT_X_TOL", "MASS_BALANCE_TOL", "SocLoop", "SurfaceBounds"]
 
 log = logging.getLogger("polycat")
 
 MASS_BALANCE_TOL = 1e-6
 """Largest relative error of the change of x̄ in a step before the step counts as failed."""
 
+LIMIT_X_TOL = 2e-4
+"""How close (in x) the particle's extreme Li fraction lands on a surface limit."""
+
 ReportFn = Callable[[int, float, float, StepInfo], None]
 """on_report(step index, SOC, time s, the step's info)."""
+
+
+@dataclass(frozen=True)
+class SurfaceBounds:
+    """Where the particle's Li fraction must stay: ``x_min`` on charge, ``x_max`` on
+    discharge (None: no bound on that side), and why (for the message)."""
+
+    x_min: float | None = None
+    x_max: float | None = None
+    why_min: str = ""
+    why_max: str = ""
+
+    def margin(self, lo: float, hi: float) -> tuple[float, str]:
+        """The smallest distance inside the bounds (< 0: outside) and its reason."""
+        out = (np.inf, "")
+        if self.x_min is not None:
+            out = min(out, (lo - self.x_min, self.why_min))
+        if self.x_max is not None:
+            out = min(out, (self.x_max - hi, self.why_max))
+        return out
 
 
 class SocLoop:
@@ -46,6 +70,9 @@ class SocLoop:
         progress: show a progress bar (rank 0).
         after_step: called on every rank after each step (and its report): the stop
             check of :mod:`polycat.interrupts` (collective), which may raise.
+        bounds: the surface limits (lattice table ends, cut-off voltage): a step that
+            crosses one is redone to end on it (within :data:`LIMIT_X_TOL`), that state
+            is reported, and the run ends with :class:`~polycat.errors.SurfaceLimit`.
     """
 
     def __init__(
@@ -58,7 +85,9 @@ class SocLoop:
         faults: FaultInjector,
         progress: bool,
         after_step: Callable[[], None] | None = None,
+        bounds: SurfaceBounds | None = None,
     ) -> None:
+        self.bounds = bounds
         self.model = model
         self.schedule = schedule
         self.record = record
@@ -82,7 +111,16 @@ class SocLoop:
                 t_now = float(sch.times_s[i])
                 report = i in reports
                 t = time.perf_counter()
-                info = self._advance(i, t_prev, t_now, report or self.mechanics_every_step)
+                before = self.model.snapshot() if self.bounds is not None else None
+                try:
+                    info = self._advance(i, t_prev, t_now, report or self.mechanics_every_step)
+                except XRangeError as exc:
+                    if before is None or not self._beyond_bound(exc):
+                        raise
+                    # x left [0, 1] on the bound's side within the step: the limit lies inside
+                    self._land(i, t_prev, t_now, before, None, on_report)
+                if before is not None:
+                    self._check_bounds(i, t_prev, t_now, before, info, on_report)
                 timers.add("steps", time.perf_counter() - t)
                 if info.mechanics is not None:
                     self.record.mech_iterations.append(info.mechanics.ksp_iterations)
@@ -96,23 +134,111 @@ class SocLoop:
         finally:
             bar.close()
 
+    def _check_bounds(
+        self, i: int, t0: float, t1: float, before: Any, info: StepInfo, on_report: ReportFn
+    ) -> None:
+        """If step i (t0 → t1) took the particle's x across a surface bound: redo it to
+        end on the bound (regula falsi on the end time, from the state ``before`` at t0),
+        report that state and raise :class:`SurfaceLimit` (collective: the extremes are
+        global reductions)."""
+        assert self.bounds is not None
+        margin, why = self.bounds.margin(*self.model.x_extremes())
+        if margin >= -LIMIT_X_TOL:
+            if margin <= LIMIT_X_TOL:  # ends on the bound at a step's end
+                self._end_on_bound(i, t1, info, why, on_report)
+            return
+        self._land(i, t0, t1, before, margin, on_report)
+
+    def _beyond_bound(self, exc: XRangeError) -> bool:
+        """True if the x that left [0, 1] did so past a bound (below 0 on charge, above 1 on
+        discharge): the bound was crossed within the step. On the other side it is an
+        overshoot of the discretisation, and stays a failure."""
+        assert self.bounds is not None
+        lo, hi = getattr(exc, "x_range", (0.5, 0.5))
+        return (self.bounds.x_min is not None and lo < 0.0) or (
+            self.bounds.x_max is not None and hi > 1.0
+        )
+
+    def _land(
+        self,
+        i: int,
+        t0: float,
+        t1: float,
+        before: Any,
+        f_b: float | None,
+        on_report: ReportFn,
+    ) -> None:
+        """Redo step i from the state ``before`` (at t0) to end on the surface bound that
+        lies inside (t0, t1]: regula falsi on the end time where the margin at t1 is known
+        (``f_b``), bisection where x left [0, 1] on the way (``f_b`` None). Reports that
+        state and raises :class:`SurfaceLimit`."""
+        assert self.bounds is not None
+        snap_a, t_a, t_b = before, t0, t1
+        self.model.restore(before)
+        f_a, why = self.bounds.margin(*self.model.x_extremes())
+        f, t_land = np.inf, t1
+        for _ in range(40):
+            if f_b is None:
+                t_land = 0.5 * (t_a + t_b)
+            else:
+                t_land = t_a + (t_b - t_a) * f_a / (f_a - f_b)
+                t_land = min(max(t_land, t_a + 1e-3 * (t_b - t_a)), t_b - 1e-3 * (t_b - t_a))
+            self.model.restore(snap_a)
+            try:
+                info = self._advance(i, t_a, t_land, True)
+            except XRangeError as exc:
+                if not self._beyond_bound(exc):
+                    raise
+                t_b, f_b = t_land, None
+                continue
+            f, why = self.bounds.margin(*self.model.x_extremes())
+            if abs(f) <= LIMIT_X_TOL:
+                break
+            if f > 0.0:
+                snap_a, t_a, f_a = self.model.snapshot(), t_land, f
+            else:
+                t_b, f_b = t_land, f
+        else:
+            raise SolverError(
+                f"step {i + 1}: could not land on the surface limit ({why}) within "
+                f"{LIMIT_X_TOL:g} in x (last margin {f:.2e} at t = {t_land:.6g} s)"
+            )
+        self._end_on_bound(i, t_land, info, why, on_report)
+
+    def _end_on_bound(
+        self, i: int, t_s: float, info: StepInfo, why: str, on_report: ReportFn
+    ) -> None:
+        """Report the state on the bound (mechanics solved) and end the run there."""
+        if info.mechanics is None:
+            self.model.solve_mechanics()
+        soc = self.schedule.soc_at(t_s)
+        lo, hi = self.model.x_extremes()
+        on_report(i, soc, t_s, info)
+        raise SurfaceLimit(
+            f"at SOC {soc:.4f} (t = {t_s:.6g} s, x̄ = {self.schedule.x_mean_at(t_s):.4f}; "
+            f"particle x in [{lo:.4f}, {hi:.4f}]): {why}; the charge ends there "
+            "(loading.extrapolate: hold runs on with the table's end values held)"
+        )
+
     def _advance(self, i: int, t0: float, t1: float, mechanics: bool) -> StepInfo:
         """Advance from t0 to t1 (step i, 0-based). A failed solve (diverged or
         non-converged Krylov/Newton, NaN/Inf, mass balance off) restores the state at t0
         and retries with the interval cut into 2, 4, … substeps, at most
         ``max_step_cuts`` times; then the run stops with a SolverError. A
-        :class:`~polycat.errors.ContactLost` stops it at once."""
+        :class:`~polycat.errors.PhysicalEnd` (contact lost) stops it at once."""
         snap = self.model.snapshot() if self.max_step_cuts > 0 else None
         cuts = 0
         while True:
             try:
                 return self._attempt(i, t0, t1, 2**cuts, mechanics)
-            except ContactLost as exc:  # physics, not numerics: smaller steps cannot help
-                raise ContactLost(f"step {i + 1} (t = {t1:.4g} s): {exc}") from exc
+            except PhysicalEnd as exc:  # physics, not numerics: smaller steps cannot help
+                raise type(exc)(f"step {i + 1} (t = {t1:.4g} s): {exc}") from exc
             except SolverError as exc:
                 if cuts >= self.max_step_cuts:
                     more = f" (still failing after {cuts} step cuts)" if cuts else ""
-                    raise SolverError(f"step {i + 1} (t = {t1:.4g} s): {exc}{more}") from exc
+                    err = type(exc)(f"step {i + 1} (t = {t1:.4g} s): {exc}{more}")
+                    err.__dict__.update(exc.__dict__)  # e.g. the x range of an XRangeError
+                    raise err from exc
                 cuts += 1
                 if self.model.comm.rank == 0:
                     log.warning(
@@ -132,7 +258,7 @@ class SocLoop:
         self.faults.before_attempt(i + 1)
         rate = self.schedule.rate_per_s
         dt = (t1 - t0) / n_sub
-        newton = 0
+        newton = coupling = 0
         mass_error = 0.0
         info: Any = None
         wall: dict[str, float] = {}
@@ -144,6 +270,7 @@ class SocLoop:
             for k, v in info.wall_s.items():
                 wall[k] = wall.get(k, 0.0) + v
             newton += info.diffusion.newton_iterations
+            coupling += info.coupling_iterations
             mass_error = max(mass_error, info.mass_balance_error)
             if self.model.comm.rank == 0 and log.isEnabledFor(logging.DEBUG):
                 log.debug("%s", _diagnostics(i, j, n_sub, t0 + (j + 1) * dt, info))
@@ -156,6 +283,7 @@ class SocLoop:
         for k, v in wall.items():
             self.record.timers.add(f"step_{k}", v)
         self.record.diff_newton.append(newton)
+        self.record.coupling_iterations.append(coupling)
         self.record.max_mass_error = max(self.record.max_mass_error, mass_error)
         assert info is not None
         return info

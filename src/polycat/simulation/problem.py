@@ -21,8 +21,15 @@ from polycat.mesh import LoadedMesh
 from polycat.microstructure import Microstructure, build_microstructure
 from polycat.post.readers import ReaderSettings
 from polycat.schedule import Schedule, build_schedule
+from polycat.simulation.loop import SurfaceBounds
 
-__all__ = ["Problem", "build_problem", "petsc_option_field"]
+__all__ = [
+    "Problem",
+    "build_problem",
+    "lattice_table_range",
+    "petsc_option_field",
+    "surface_bounds",
+]
 
 PETSC_OPTION_FIELDS = {
     MECH_PREFIX: "solver.petsc_mechanics",
@@ -34,6 +41,51 @@ PETSC_OPTION_FIELDS = {
 def petsc_option_field(exc: PetscOptionsError) -> str:
     """The user-facing message of unused PETSc options, naming their config field."""
     return exc.describe(PETSC_OPTION_FIELDS.get(exc.prefix, f"PETSc options ({exc.prefix})"))
+
+
+def lattice_table_range(plan: RunPlan) -> tuple[float, float] | None:
+    """The x range of the cathode's lattice-strain table, or None for a law defined on
+    the whole of [0, 1]."""
+    lattice = plan.cathode.lattice_strain
+    if not isinstance(lattice, TabulatedLatticeStrain):
+        return None
+    lo, hi = lattice.x_range
+    return float(lo), float(hi)
+
+
+def surface_bounds(plan: RunPlan) -> SurfaceBounds | None:
+    """Where the run must end when the particle's x gets there (the far side of its
+    direction only): the lattice table's end (``loading.extrapolate: stop``) and the x of
+    the cut-off potential (``loading.cutoff_V``, from the cathode's U(x)); None: none."""
+    from scipy.optimize import brentq
+
+    ld, cathode = plan.loading, plan.cathode
+    charge = ld.mode == "charge"
+    candidates: list[tuple[float, str]] = []
+    table = lattice_table_range(plan)
+    if table is not None and ld.extrapolate == "stop":
+        end = table[0] if charge else table[1]
+        candidates.append(
+            (end, f"the particle's x reached the end of the {cathode.name} lattice-strain "
+             f"table (x = {end:.4f})")
+        )  # fmt: skip
+    if ld.cutoff_V is not None:
+        ocv = cathode.ocv
+        assert ocv is not None  # resolve() refuses a cut-off without an OCV
+        V = float(ld.cutoff_V)
+        x_cut = float(brentq(lambda x: float(ocv(x)) - V, 0.0, 1.0, xtol=1e-10))
+        candidates.append(
+            (x_cut, f"the open-circuit potential of the particle's "
+             f"{'most delithiated' if charge else 'most lithiated'} point reached the "
+             f"cut-off {V:g} V (loading.cutoff_V; x = {x_cut:.4f})")
+        )  # fmt: skip
+    if not candidates:
+        return None
+    if charge:
+        x, why = max(candidates)
+        return SurfaceBounds(x_min=x, why_min=why)
+    x, why = min(candidates)
+    return SurfaceBounds(x_max=x, why_max=why)
 
 
 @dataclass
@@ -95,6 +147,7 @@ def build_problem(plan: RunPlan, loaded: LoadedMesh) -> Problem:
         diffusivity=cathode.diffusivity,
         c_max_mol_m3=cathode.c_max_mol_m3,
         ocv=cathode.ocv if plan.thermodynamic_factor == "ocv" else None,
+        diffusion_anisotropy=cathode.diffusion_anisotropy,
     )
     matrix = MatrixPhase(E_MPa=se.E_GPa * 1e3, nu=se.nu) if se is not None else None
     interfaces = None
@@ -131,7 +184,7 @@ def build_problem(plan: RunPlan, loaded: LoadedMesh) -> Problem:
     )
     g, rd = plan.geometry, plan.readers
     reader = ReaderSettings(
-        particle_radius_um=g.particle_radius_um,
+        particle_radius_um=g.profile_radius_um,  # R; a mesh file: its largest grain radius
         profile_outer_um=plan.outer_radius_um,
         gdim=g.dim,
         c_max_mol_m3=cathode.c_max_mol_m3,

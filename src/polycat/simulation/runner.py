@@ -23,9 +23,9 @@ from dolfinx import fem
 from polycat.config.plan import RunPlan
 from polycat.errors import (
     ConfigError,
-    ContactLost,
     GeometryError,
     PetscOptionsError,
+    PhysicalEnd,
     RunInterrupted,
     SolverError,
 )
@@ -48,8 +48,14 @@ from polycat.microstructure import ORIENTATION_COLUMNS
 from polycat.post.soc import SocReader
 from polycat.reports import build_plots, soc_tag
 from polycat.simulation import prepare_mesh
-from polycat.simulation.loop import SocLoop
-from polycat.simulation.problem import Problem, build_problem, petsc_option_field
+from polycat.simulation.loop import LIMIT_X_TOL, SocLoop
+from polycat.simulation.problem import (
+    Problem,
+    build_problem,
+    lattice_table_range,
+    petsc_option_field,
+    surface_bounds,
+)
 from polycat.simulation.restart import (
     load_extra,
     load_fields,
@@ -260,6 +266,7 @@ class RunSession:
             faults=self.faults,
             progress=self.rank == 0,
             after_step=lambda: self.stop.check(self.comm),
+            bounds=surface_bounds(self.plan),
         )
         loop.run(start, self.report)
         self.record.status = "completed"
@@ -277,6 +284,7 @@ class RunSession:
         rep = self.reader.read(
             soc, t_s, loop_values, corrupt=functools.partial(self.faults.corrupt, i + 1)
         )
+        rep.summary["lattice_table_held"] = self._held(rep.summary)
         record.peak_rss_mb = peak_rss_mb(self.comm)  # collective; None off rank 0
         timers.add("readers", time.perf_counter() - t0)
         t1 = time.perf_counter()
@@ -289,6 +297,15 @@ class RunSession:
             t = time.perf_counter()
             self._checkpoint(i, soc, t_s)
             timers.add("checkpoint", time.perf_counter() - t)
+
+    def _held(self, row: dict[str, Any]) -> int:
+        """1 when part of the particle lies beyond the lattice table (by more than the
+        landing tolerance) and the table's end values were held there, else 0."""
+        table = lattice_table_range(self.plan)
+        if table is None:
+            return 0
+        lo, hi = float(row["x_min_particle"]), float(row["x_max_particle"])
+        return int(lo < table[0] - LIMIT_X_TOL or hi > table[1] + LIMIT_X_TOL)
 
     def _loading_values(self) -> dict[str, Any]:
         """The summary entries that say under which load and criteria a row was read:
@@ -383,7 +400,7 @@ class RunSession:
     def fail(self, exc: BaseException) -> None:
         """Record a failure or an interruption; keep what was computed (run.json, plots of
         finished SOCs)."""
-        self.record.status = "contact_lost" if isinstance(exc, ContactLost) else "failed"
+        self.record.status = exc.status if isinstance(exc, PhysicalEnd) else "failed"
         self.record.error = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, RunInterrupted):
             last = self.record.reported_soc[-1] if self.record.reported_soc else None

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from polycat.config import ConfigError, RunConfig, read_yaml, validate_config
+from polycat.config.geometry_spec import anchor_geometry_file
 from polycat.digest import stable_digest
 from polycat.study.schema import StudyConfig, check_config_path, format_study_error
 
@@ -166,6 +167,7 @@ def load_study(path: str | Path, out_dir: str | Path | None = None) -> Study:
     if not base_path.is_file():
         raise ConfigError(f"{src}: base: no run config at {base_path} (relative to the study file)")
     base = read_yaml(base_path)
+    anchor_geometry_file(base, base_path.parent)  # a mesh file relative to the base config
     grid, zipped = spec.vary.grid, spec.vary.zip
     varied = list(grid) + list(zipped)
     for where, paths in (("set", list(spec.overrides)), ("vary.grid", grid), ("vary.zip", zipped)):

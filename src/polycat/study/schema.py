@@ -35,7 +35,7 @@ class VaryConfig(StudySection):
         default_factory=dict, description="config path → values; lists of equal length"
     )
 
-    @field_validator("grid", "zip")
+    @field_validator("grid")
     @classmethod
     def _distinct(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
         for path, values in v.items():
@@ -43,6 +43,24 @@ class VaryConfig(StudySection):
             dup = sorted({k for k in keys if keys.count(k) > 1})
             if dup:
                 raise ValueError(f"{path}: values repeat ({', '.join(dup)}); list each once")
+        return v
+
+    @field_validator("zip")
+    @classmethod
+    def _distinct_tuples(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        """Zipped paths may repeat a value; the combinations (the cases) may not."""
+        lengths = {len(values) for values in v.values()}
+        if len(lengths) > 1:
+            return v  # the equal-length check names the paths
+        rows = [
+            json.dumps([values[i] for values in v.values()], sort_keys=True)
+            for i in range(lengths.pop() if lengths else 0)
+        ]
+        dup = sorted({r for r in rows if rows.count(r) > 1})
+        if dup:
+            raise ValueError(
+                f"{', '.join(v)}: the zipped combinations repeat ({'; '.join(dup)}); list each once"
+            )
         return v
 
 

@@ -114,10 +114,11 @@ def run_json(root: Path, case_id: str) -> dict[str, Any]:
     return read_json(case_dir(root, case_id) / "run.json")
 
 
-FINISHED_RUN_STATUSES = ("completed", "contact_lost")
+FINISHED_RUN_STATUSES = ("completed", "contact_lost", "surface_limit")
 """run.json statuses of a run that ended as its physics says: ``contact_lost`` (the particle
-lost the contact the current needs before the last report SOC) is an outcome, with the
-SOCs reached in summary.csv, not a failure to retry."""
+lost the contact the current needs before the last report SOC) and ``surface_limit`` (its
+Li fraction reached the lattice table's end or the cut-off voltage) are outcomes, with the
+SOCs reached in summary.csv, not failures to retry."""
 
 
 def _finished(root: Path, case_id: str, run: dict[str, Any]) -> bool:
@@ -181,7 +182,11 @@ def local_status(root: Path, case: Case, driver_alive: bool) -> CaseStatus:
     attempts = int(state.get("attempts", 0))
     rj = run_json(root, case.id)
     if _finished(root, case.id, rj):  # a contact loss says so in the error column
-        note = str(rj.get("error") or "") if rj.get("status") == "contact_lost" else ""
+        note = (
+            str(rj.get("error") or "")
+            if rj.get("status") in ("contact_lost", "surface_limit")
+            else ""
+        )
         return CaseStatus(case, "completed", attempts, note)
     st = state.get("status")
     if st == "running" and driver_alive:

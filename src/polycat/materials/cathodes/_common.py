@@ -236,6 +236,31 @@ def amin_chiang_diffusivity(material: str, measured_on: str) -> tuple[ConstantDi
     return ConstantDiffusivity(AMIN_CHIANG_D_M2_S, source=src), src
 
 
+# ---------------------------------------------------------------- diffusion anisotropy
+DIFFUSION_ANISOTROPY = 0.01
+"""D_c/D_ab of the built-in layered oxides (a hypothesis, see the source)."""
+
+DIFFUSION_ANISOTROPY_SOURCE = Source(
+    citation=(
+        "Van der Ven & Ceder, Electrochem. Solid-State Lett. 3 (2000) 301 (Li hops between "
+        "octahedral sites of one Li slab in layered LixCoO2); Daubner et al., Batteries 9 "
+        "(2023) 310 (strongly anisotropic transport in NCM secondary particles)"
+    ),
+    doi="10.3390/batteries9060310",
+    evidence="hypothesis",
+    checked="[U] the papers' abstracts only; no D_c/D_ab value was read in either",
+    note=(
+        "Li moves in the ab-planes of a layered (R-3m) oxide: to cross a transition-metal "
+        "slab along c it has no low-barrier path, so D_c << D_ab [U]. We found no measured "
+        "ratio for any NCM or for LCO; D_c/D_ab = 0.01 stands for 'much slower along c' "
+        "and is a hypothesis. The material's D(x) is taken as the orientation average "
+        "tr D/3 (what GITT on a random polycrystalline electrode measures, approximately): "
+        "D_ab = 1.49 D, D_c = 0.0149 D. Used only with materials.diffusion_anisotropy: "
+        "material (runs are isotropic unless asked); check a conclusion against "
+        "isotropic and a smaller ratio (e.g. 1e-3)."
+    ),
+)
+
 # ---------------------------------------------------------------- shared notes
 X_MAX_NOTE = (
     "x_max = 1.0 is the pristine (stress-free reference) state, i.e. the first charge; "

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from polycat.materials.cathodes._common import (
+    DIFFUSION_ANISOTROPY,
+    DIFFUSION_ANISOTROPY_SOURCE,
     GB_ENERGY_VS_X,
     GB_FRACTURE_ENERGY_NMC811_J_M2,
     GB_STRENGTH_NMC811_MPA,
@@ -16,6 +18,7 @@ from polycat.materials.cathodes._common import (
 from polycat.materials.cathodes.ncm811 import NCM811_LATTICE
 from polycat.materials.diffusivity import ConstantDiffusivity
 from polycat.materials.estimates import remapped_table
+from polycat.materials.ocv import AI2020_LCO_SOURCE, Ai2020LcoOcv
 from polycat.materials.sources import Source
 from polycat.materials.types import CathodeMaterial
 
@@ -141,6 +144,8 @@ MATERIAL = CathodeMaterial(
         ),
         "gb_strength_MPa": borrowed_gb_strength(_NAME),
         "gb_fracture_energy_J_m2": borrowed_gb_fracture_energy(_NAME),
+        "ocv": AI2020_LCO_SOURCE,
+        "diffusion_anisotropy": DIFFUSION_ANISOTROPY_SOURCE,
         "fracture_toughness_MPa_sqrt_m": Source(
             citation=(
                 "Qu et al., Adv. Energy Mater. 2 (2012) 940, via Stallard et al., Joule 6 "
@@ -156,8 +161,11 @@ MATERIAL = CathodeMaterial(
     notes=(
         "Classic low-strain layered oxide for comparison: c expands about 2.6 % up to "
         "x = 0.435 (4.2 V) with almost constant a. Parameters partly from the PyBaMM "
-        "Ai2020 cell model; lattice law a HYPOTHESIS (NCM811 shape remapped to LCO extremes)."
+        "Ai2020 cell model (U(x): their LiCoO2 polynomial, fitted over x = 0.435-0.9651); "
+        "lattice law a HYPOTHESIS (NCM811 shape remapped to LCO extremes)."
     ),
     gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
     gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
+    ocv=Ai2020LcoOcv(),
+    diffusion_anisotropy=DIFFUSION_ANISOTROPY,
 )

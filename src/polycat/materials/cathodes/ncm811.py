@@ -14,6 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from polycat.materials.cathodes._common import (
+    DIFFUSION_ANISOTROPY,
+    DIFFUSION_ANISOTROPY_SOURCE,
     GB_ENERGY_VS_X,
     GB_FRACTURE_ENERGY_NMC811_J_M2,
     GB_FRACTURE_ENERGY_NMC811_SOURCE,
@@ -147,8 +149,10 @@ MATERIAL = CathodeMaterial(
         "fracture_toughness_MPa_sqrt_m": TOUGHNESS_NMC_SOURCE,
         "gb_fracture_energy_J_m2": GB_FRACTURE_ENERGY_NMC811_SOURCE,
         "ocv": CHEN2020_SOURCE,
+        "diffusion_anisotropy": DIFFUSION_ANISOTROPY_SOURCE,
     },
     ocv=Chen2020NmcOcv(),
+    diffusion_anisotropy=DIFFUSION_ANISOTROPY,
     gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
     gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(

@@ -9,6 +9,8 @@ retrieved). The lattice law is the NCM811 curve shape scaled down to that volume
 from __future__ import annotations
 
 from polycat.materials.cathodes._common import (
+    DIFFUSION_ANISOTROPY,
+    DIFFUSION_ANISOTROPY_SOURCE,
     GB_ENERGY_VS_X,
     GB_FRACTURE_ENERGY_NMC811_J_M2,
     GB_STRENGTH_NMC811_MPA,
@@ -22,6 +24,7 @@ from polycat.materials.cathodes._common import (
 )
 from polycat.materials.cathodes.ncm811 import C_MAX, NCM811_LATTICE, borrowed_c_max
 from polycat.materials.estimates import scaled_table, volume_scale_for_target
+from polycat.materials.ocv import chen2020_proxy
 from polycat.materials.sources import Source
 from polycat.materials.types import CathodeMaterial
 
@@ -56,6 +59,14 @@ _LATTICE = scaled_table(NCM811_LATTICE, SCALE, _LATTICE_SOURCE)
 _ELASTICITY, _ELASTICITY_SOURCE = grain_elasticity(_NAME)
 _DIFFUSIVITY, _DIFFUSIVITY_SOURCE = amin_chiang_diffusivity(_NAME, "NMC333/NMC532")
 X_MIN = 0.125
+_OCV, _OCV_SOURCE = chen2020_proxy(
+    _NAME,
+    "The composition was not retrieved and no U(x) of a Co-rich NCM was found; the NMC811 "
+    "fit is used, as the c_max, window and lattice shape of this set are NCM811's. A "
+    "Co-rich layered oxide has a different curve (closer to LiCoO2's), so U(x) and "
+    "Theta(x) here are a placeholder that lets two-way coupling run, not a property of "
+    "the material.",
+)
 
 MATERIAL = CathodeMaterial(
     name=_NAME,
@@ -85,12 +96,17 @@ MATERIAL = CathodeMaterial(
         "gb_strength_MPa": borrowed_gb_strength(_NAME),
         "fracture_toughness_MPa_sqrt_m": borrowed_toughness(_NAME),
         "gb_fracture_energy_J_m2": borrowed_gb_fracture_energy(_NAME),
+        "ocv": _OCV_SOURCE,
+        "diffusion_anisotropy": DIFFUSION_ANISOTROPY_SOURCE,
     },
+    ocv=_OCV,
+    diffusion_anisotropy=DIFFUSION_ANISOTROPY,
     gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
     gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(
         "HYPOTHESIS material: the NCM811 strain curve scaled by 0.19 to a 1 % volume "
         "change (no measured a(x), c(x)); every stress is 0.19 x NCM811's by construction. "
-        "Everything but the volume bound is borrowed or assumed."
+        "Everything but the volume bound is borrowed or assumed (U(x): the NMC811 fit of "
+        "Chen 2020, a PROXY)."
     ),
 )
