@@ -42,7 +42,8 @@ def write_grain_plot(spec: GeometrySpec | FileGeometrySpec, arrays: MeshArrays, 
     edge = "0.35" if spec.dim == 2 else "face"
     ax.add_collection(PolyCollection(polys, facecolors=colours, edgecolors=edge, linewidths=0.15))
     r = spec.particle_radius_um
-    ax.add_patch(Circle((0.0, 0.0), r, fill=False, edgecolor="k", linewidth=1.2))
+    outline = spec.profile_radius_um  # R; a mesh from a file: its outermost grain node
+    ax.add_patch(Circle((0.0, 0.0), outline, fill=False, edgecolor="k", linewidth=1.2))
     _label_grains(ax, polys, np.asarray(labels))
     extent = (
         r * 1.15
