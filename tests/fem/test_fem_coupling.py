@@ -123,7 +123,9 @@ def test_two_way_matches_effective_diffusivity(coarse: meshes.TaggedMesh) -> Non
     for info in infos:
         assert info.mass_balance_error <= 1e-9
         assert 1 < info.coupling_iterations < 30
-        assert info.coupling_residual <= 1e-8
+        # accepted at coupling_tol, or within 10 × it once an iteration stops halving
+        # the change (the linear solvers' noise floor, ChemoMechanicsModel.step)
+        assert info.coupling_residual <= 10 * 1e-8
         assert info.mechanics is not None
     one, _ = _run(coarse, "one_way")
     xs2, xc2 = _surface_centre(two)
