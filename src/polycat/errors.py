@@ -56,8 +56,8 @@ class ContactLost(PhysicalEnd):
 
 
 class SurfaceLimit(PhysicalEnd):
-    """The particle's Li fraction reached the end of the cathode's lattice-strain table or
-    the cut-off voltage (``loading.cutoff_V``) before the mean reached ``loading.x_end``:
+    """The particle's Li fraction reached the end of the cathode's lattice-strain table, or
+    the cell voltage the cut-off (``loading.cutoff_V``), before the mean reached ``loading.x_end``:
     the charge (discharge) ends there, on the limit, with that state reported.
     run.json says ``status: surface_limit``. Raised on every rank."""
 

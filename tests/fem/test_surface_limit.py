@@ -6,8 +6,10 @@ mean reaches x_end = 0.125. With ``loading.extrapolate: stop`` (the default) the
 crosses it is redone to end on it (within LIMIT_X_TOL in x), that state is reported and
 the run ends with status ``surface_limit`` (its SOC in run.json and summary.csv); with
 ``extrapolate: hold`` it runs to SOC 1 and summary.csv's ``lattice_table_held`` marks
-the rows read with held table values. A cut-off potential ends the charge where the OCV
-of the most delithiated point reaches it. Bad cut-offs are refused before any work.
+the rows read with held table values. A cut-off voltage ends the charge where the cell
+voltage (summary.csv's voltage_V) reaches it, within LIMIT_V_TOL: with the uniform flux
+the interface average of U(x), with Butler–Volmer kinetics Φ (η > 0 on charge: earlier).
+Bad cut-offs are refused before any work.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from scipy.optimize import brentq
 from polycat.cli import main
 from polycat.fileio import read_csv
 from polycat.materials import get_cathode
-from polycat.simulation.loop import LIMIT_X_TOL
+from polycat.simulation.loop import LIMIT_V_TOL, LIMIT_X_TOL
 
 NCM811 = get_cathode("NCM811")
 TABLE_LO = NCM811.lattice_strain.x_range[0]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(tmp: Path, name: str, **loading: Any) -> tuple[int, Path]:
+def _run(
+    tmp: Path, name: str, kinetics: dict[str, Any] | None = None, **loading: Any
+) -> tuple[int, Path]:
     cfg = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())
     cfg["geometry"].update(n_grains=8, mesh_size_um=1.2)
     cfg["interfaces"] = {
@@ -38,6 +42,8 @@ def _run(tmp: Path, name: str, **loading: Any) -> tuple[int, Path]:
         "cathode_electrolyte": {"model": "bonded"},
     }
     cfg["loading"].update(c_rate=3.0, report_soc=[0.25, 0.5, 0.75, 1.0], **loading)
+    if kinetics is not None:
+        cfg["kinetics"] = kinetics
     cfg["output"] = {"dir": str(tmp / name), "mesh_dir": str(tmp / "meshes"), "plots": False,
                      "fields": False}  # fmt: skip
     path = tmp / f"{name}.yaml"
@@ -52,6 +58,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, Path]
         "stop": _run(tmp, "stop"),
         "hold": _run(tmp, "hold", extrapolate="hold"),
         "cutoff": _run(tmp, "cutoff", cutoff_V=4.25),
+        "cutoff_bv": _run(tmp, "cutoff_bv", {"model": "butler_volmer"}, cutoff_V=4.25),
     }
 
 
@@ -88,18 +95,28 @@ def test_hold_runs_to_the_end_and_says_where(runs: dict[str, tuple[int, Path]]) 
         assert float(a["vm_max_MPa"]) == pytest.approx(float(b["vm_max_MPa"]), rel=1e-9)
 
 
-def test_cutoff_voltage_ends_where_the_surface_reaches_it(
-    runs: dict[str, tuple[int, Path]],
-) -> None:
-    code, out = runs["cutoff"]
-    run, rows = _read(out)
-    assert code == 0 and run["status"] == "surface_limit", run["error"]
-    assert "cut-off 4.25 V" in run["error"]
+def test_cutoff_voltage_ends_on_the_cell_voltage(runs: dict[str, tuple[int, Path]]) -> None:
     x_cut = brentq(lambda x: float(NCM811.ocv(x)) - 4.25, 0.0, 1.0, xtol=1e-12)
-    assert x_cut > TABLE_LO + 0.05  # the cut-off, not the table, ends this charge
-    last = rows[-1]
-    assert abs(float(last["x_min_particle"]) - x_cut) <= LIMIT_X_TOL
-    assert float(last["soc"]) < float(_read(runs["stop"][1])[1][-1]["soc"])
+    assert x_cut > TABLE_LO + 0.05  # the cut-off, not the table, ends these charges
+    end_soc = {}
+    for name in ("cutoff", "cutoff_bv"):
+        code, out = runs[name]
+        run, rows = _read(out)
+        assert code == 0 and run["status"] == "surface_limit", run["error"]
+        assert "cut-off 4.25 V" in run["error"]
+        volts = [float(r["voltage_V"]) for r in rows]
+        assert abs(volts[-1] - 4.25) <= LIMIT_V_TOL, name
+        assert all(v < 4.25 for v in volts[:-1]) and volts == sorted(volts), name
+        last = rows[-1]
+        end_soc[name] = float(last["soc"])
+        assert float(last["soc"]) < float(_read(runs["stop"][1])[1][-1]["soc"])
+        if name == "cutoff":  # ⟨U(x)⟩ = 4.25: the most delithiated point went beyond x_cut
+            assert last["overpotential_V"] == ""
+            assert float(last["x_min_particle"]) < x_cut < float(last["x_mean"])
+        else:
+            eta = float(last["overpotential_V"])
+            assert 0.005 < eta < 0.1  # anodic on charge; i/i0 ≈ 1.7 (3C, 3.41 A/m2)
+    assert end_soc["cutoff_bv"] < end_soc["cutoff"]  # the overpotential reaches it earlier
 
 
 @pytest.mark.parametrize(

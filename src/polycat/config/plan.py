@@ -21,6 +21,7 @@ from polycat.materials import CathodeMaterial, ElectrolyteMaterial
 
 __all__ = [
     "InterfacesSpec",
+    "KineticsSpec",
     "LoadingSpec",
     "LoopSpec",
     "MechanicsSpec",
@@ -84,7 +85,7 @@ class LoadingSpec:
             (SOC = (x_max − x̄)/(x_max − x_min), 1 = charged; :mod:`polycat.schedule`).
         x_window: the cathode's practical window (x_min, x_max) that defines SOC and
             C-rate.
-        cutoff_V: the cut-off potential (V vs Li/Li⁺) at which the run ends, or None.
+        cutoff_V: the cell voltage (V vs Li/Li⁺) at which the run ends, or None.
         extrapolate: ``stop`` (the run ends where the particle's x reaches the end of the
             lattice table) or ``hold`` (the table's end values are held beyond it).
     """
@@ -110,6 +111,22 @@ class LoadingSpec:
         if not self.report_soc or any(d <= 0.0 for d in steps):
             order = "increasing" if sign > 0 else "decreasing"
             raise ValueError(f"report_soc must be strictly {order}, got {self.report_soc}")
+
+
+@dataclass(frozen=True)
+class KineticsSpec:
+    """Charge transfer at the CAM–SE interface (resolved).
+
+    Attributes:
+        model: ``uniform_flux`` or ``butler_volmer``.
+        law: the Butler–Volmer law (:class:`~polycat.materials.kinetics.ButlerVolmer`),
+            None for ``uniform_flux``.
+        series_resistance_ohm_m2: area-specific series resistance (Ω·m²).
+    """
+
+    model: Literal["uniform_flux", "butler_volmer"] = "uniform_flux"
+    law: Any = None
+    series_resistance_ohm_m2: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -213,6 +230,7 @@ class RunPlan:
         readers: failure criteria of the readers.
         output: results and mesh directories.
         interfaces: cohesive interfaces, or None (every interface bonded, conforming mesh).
+        kinetics: the charge transfer at the CAM–SE interface and the series resistance.
         digest: hash of everything that changes the answer (all but ``output``).
         config_json: the resolved config as JSON (provenance).
         config_yaml: the resolved config as written to ``config.resolved.yaml``.
@@ -237,6 +255,7 @@ class RunPlan:
     defaulted: Mapping[str, Any] = field(default_factory=dict)
     interfaces: InterfacesSpec | None = None
     thermodynamic_factor: str = "ocv"
+    kinetics: KineticsSpec = field(default_factory=KineticsSpec)
 
     def config_data(self) -> dict[str, Any]:
         """The resolved config as a (fresh) mapping."""

@@ -18,6 +18,7 @@ from polycat.config.geometry_spec import geometry_spec
 from polycat.config.loading import defaulted_fields, dump_config
 from polycat.config.plan import (
     InterfacesSpec,
+    KineticsSpec,
     LoadingSpec,
     LoopSpec,
     MechanicsSpec,
@@ -52,6 +53,7 @@ from polycat.materials import (
     get_cathode,
     get_electrolyte,
 )
+from polycat.materials.kinetics import ButlerVolmer
 from polycat.materials.ocv import TabulatedOcv
 
 
@@ -198,7 +200,9 @@ def resolve(cfg: RunConfig) -> RunPlan:
             "{table: [[x, U_V], ...]} (inline cathodes), or set thermodynamic_factor: dilute "
             "(the ideal-solution drift, Θ = 1: for a Ni-rich NCM about 5-35 times too strong)"
         )
+    kinetics = resolve_kinetics(cfg, cathode)
     return RunPlan(
+        kinetics=kinetics,
         geometry=geometry,
         orientation=OrientationSpec(
             texture=o.texture,
@@ -265,6 +269,36 @@ def resolve(cfg: RunConfig) -> RunPlan:
         defaulted=defaulted_fields(cfg),
         interfaces=resolve_interfaces(cfg, cathode, electrolyte),
     )
+
+
+def resolve_kinetics(cfg: RunConfig, cathode: CathodeMaterial) -> KineticsSpec:
+    """The kinetics of ``cfg``: the config's values over the cathode's defaults."""
+    k = cfg.kinetics
+    if k.model == "uniform_flux":
+        return KineticsSpec("uniform_flux", None, k.series_resistance_ohm_m2)
+    if cathode.ocv is None:
+        raise ConfigError(
+            f"kinetics.model: butler_volmer needs the open-circuit potential of the cathode "
+            f"({cathode.name} has none in polycat): give materials.cathode.ocv "
+            "{table: [[x, U_V], ...]} (inline cathodes), or use kinetics.model: uniform_flux"
+        )
+    base = cathode.kinetics
+    if base is None and k.i0_A_m2 is None:
+        raise ConfigError(
+            f"kinetics.i0_A_m2: {cathode.name} has no exchange current density in polycat; "
+            "give kinetics.i0_A_m2 (A/m² at x = 0.5, e.g. from R_ct = RT/(F i0) of an "
+            "impedance measurement)"
+        )
+    if base is None:
+        assert k.i0_A_m2 is not None
+        base = ButlerVolmer(k.i0_A_m2)
+    law = ButlerVolmer(
+        i0_A_m2=k.i0_A_m2 if k.i0_A_m2 is not None else base.i0_A_m2,
+        alpha_a=k.alpha_a if k.alpha_a is not None else base.alpha_a,
+        alpha_c=k.alpha_c if k.alpha_c is not None else base.alpha_c,
+        x_dependence=k.i0_x_dependence or base.x_dependence,
+    )
+    return KineticsSpec("butler_volmer", law, k.series_resistance_ohm_m2)
 
 
 def _config_data(cfg: RunConfig, geometry: AnyGeometrySpec) -> dict[str, Any]:

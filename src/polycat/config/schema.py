@@ -297,9 +297,9 @@ class LoadingConfig(Section):
         None,
         gt=0.0,
         lt=10.0,
-        description="cut-off potential, V vs Li/Li⁺: the charge (discharge) ends, on it, "
-        "when the open-circuit potential of the particle's most delithiated (lithiated) "
-        "point reaches it (needs the cathode's ocv); default: no cut-off",
+        description="cut-off voltage, V vs Li/Li⁺: the charge (discharge) ends, on it, "
+        "when the cell voltage (summary.csv voltage_V: see kinetics) reaches it (needs the "
+        "cathode's ocv); default: no cut-off",
     )
     extrapolate: Literal["stop", "hold"] = Field(
         "stop",
@@ -341,6 +341,52 @@ class LoadingConfig(Section):
                 f"x_end={self.x_end}; swap them or set mode: charge"
             )
         return self
+
+
+# --------------------------------------------------------------------------- kinetics
+
+
+class KineticsConfig(Section):
+    """Charge transfer at the particle–electrolyte interface, and the cell voltage.
+
+    ``uniform_flux``: the same Li flux through every point of the interface (no kinetics;
+    the verification cases); the reported voltage is the interface average of U(x) plus
+    the series resistance's drop. ``butler_volmer``: the local current
+    i = i₀(x)[exp(α_a F η/RT) − exp(−α_c F η/RT)], η = Φ − U(x), with one electrode
+    potential Φ fixed by the applied current; the voltage is Φ + i R_s. Potentials are V
+    vs Li/Li⁺ (a lithium-metal counter electrode whose kinetics are not modelled).
+    """
+
+    model: Literal["uniform_flux", "butler_volmer"] = Field(
+        "uniform_flux",
+        description="uniform_flux (the same flux everywhere on the interface) or "
+        "butler_volmer (local Butler-Volmer current, one electrode potential)",
+    )
+    i0_A_m2: float | None = Field(
+        None,
+        gt=0.0,
+        le=1e4,
+        description="exchange current density at x = 0.5, A/m² (default: the cathode's "
+        "value; `polycat materials` lists it with its source)",
+    )
+    alpha_a: float | None = Field(
+        None, gt=0.0, lt=1.0, description="anodic transfer coefficient (default: the cathode's)"
+    )
+    alpha_c: float | None = Field(
+        None, gt=0.0, lt=1.0, description="cathodic transfer coefficient (default: the cathode's)"
+    )
+    i0_x_dependence: Literal["sqrt", "constant"] | None = Field(
+        None,
+        description="i₀(x): sqrt (x^α_c (1−x)^α_a, normalised at x = 0.5) or constant "
+        "(default: the cathode's)",
+    )
+    series_resistance_ohm_m2: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="area-specific series resistance (electrolyte, contacts), Ω·m² of "
+        "particle surface (1 Ω·cm² = 1e-4 Ω·m²); adds i R_s to the voltage",
+    )
 
 
 # --------------------------------------------------------------------------- mechanics
@@ -503,6 +549,7 @@ class RunConfig(Section):
     orientation: OrientationConfig = Field(default_factory=OrientationConfig)  # type: ignore[arg-type]
     materials: MaterialsConfig = Field(default_factory=MaterialsConfig)  # type: ignore[arg-type]
     loading: LoadingConfig = Field(default_factory=LoadingConfig)  # type: ignore[arg-type]
+    kinetics: KineticsConfig = Field(default_factory=KineticsConfig)  # type: ignore[arg-type]
     mechanics: MechanicsConfig = Field(default_factory=MechanicsConfig)  # type: ignore[arg-type]
     coupling: Literal["one_way", "two_way"] = Field(
         "one_way", description="one_way (c → strain → stress) or two_way (stress-assisted flux)"
@@ -551,6 +598,12 @@ class RunConfig(Section):
         if itf.cohesive and g.dim == 2:
             raise ValueError(
                 "interfaces: cohesive interfaces are implemented in 3D only (geometry.dim: 3)"
+            )
+        if itf.cohesive and self.kinetics.model == "butler_volmer":
+            raise ValueError(
+                "kinetics.model: butler_volmer is not yet combined with cohesive interfaces "
+                "(the contact-weighted flux of an opening interface); use kinetics.model: "
+                "uniform_flux or bonded interfaces"
             )
         if itf.cohesive and self.coupling == "two_way":
             raise ValueError(

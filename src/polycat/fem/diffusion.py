@@ -14,6 +14,12 @@ Unknown x = c / c_max (P1 or P2), D in µm²/s (the law returns m²/s, × 1e12),
 With v = 1 this gives d/dt ∫x dx = −j A exactly, so a mean rate r = dx̄/dt is produced by
 j = −r V/A with V, A measured on the discrete mesh.
 
+With Butler–Volmer kinetics (:class:`SurfaceKinetics`) the flux is local,
+j(x, Φ) = 10⁶ i(x, Φ − U(x)) / (F c_max), and the electrode potential Φ (one number, V vs
+Li/Li⁺) is a further unknown: galvanostatic, the constraint ∫ (j − j̄) ds = 0 fixes the
+total current; Newton solves the bordered system [J b; cᵀ d] for (x, Φ) by two solves
+with J (J z₁ = −F, J z₂ = b, δΦ = −(g + c·z₁)/(d − c·z₂), δx = z₁ − δΦ z₂).
+
 Time: backward Euler or variable-step BDF2. The nonlinearity D(x) (and the drift x∇φ) is
 solved by Newton's method with the exact Jacobian (UFL derivative), lagged: a Jacobian
 (and its preconditioner) is reused across Newton iterations and time steps while each
@@ -40,7 +46,7 @@ from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
-from polycat.materials.ocv import drift_coefficient
+from polycat.materials.ocv import FARADAY, drift_coefficient
 
 from .forms import transport_residual
 from .info import DiffusionInfo
@@ -59,6 +65,7 @@ __all__ = [
     "DIFF_PREFIX",
     "M2_S_TO_UM2_S",
     "DiffusionSolver",
+    "SurfaceKinetics",
     "TransportState",
     "anisotropy_factors",
     "diffusion_tensor",
@@ -137,6 +144,28 @@ class TransportState:
         return self.a0 * self.x + self.a1 * self.x_n + self.a2 * self.x_nm1
 
 
+@dataclass(frozen=True)
+class SurfaceKinetics:
+    """Butler–Volmer charge transfer at the CAM–SE interface of the transport problem.
+
+    Attributes:
+        law: the kinetics (:class:`~polycat.materials.kinetics.ButlerVolmer`).
+        ocv: the open-circuit potential U(x) (:mod:`polycat.materials.ocv`).
+        c_max_mol_m3: the cathode's maximum Li concentration (i → flux of x).
+        temperature_K: the temperature of the exponentials.
+    """
+
+    law: Any
+    ocv: Any
+    c_max_mol_m3: float
+    temperature_K: float
+
+    @property
+    def flux_per_current(self) -> float:
+        """Outward flux of x (µm/s) per anodic current density (A/m²): 10⁶/(F c_max)."""
+        return 1e6 / (FARADAY * self.c_max_mol_m3)
+
+
 def diffusivity_um2_s(mesh: dolfinx.mesh.Mesh, law: DiffusivityLaw, x: fem.Function) -> Any:
     """D(x) in µm²/s as a UFL expression (a Constant when the law does not depend on x)."""
     D_const = law.constant_value
@@ -176,6 +205,77 @@ def flux_measure(V: fem.FunctionSpace, constant_D: bool) -> ufl.Measure:
     return ufl.dx(domain=V.mesh, metadata={"quadrature_degree": 2 * degree + 2})
 
 
+MAX_POTENTIAL_STEP_V = 0.1
+"""Largest change of the electrode potential in one Newton update (V): the update of a
+far initial guess is shortened (with x's), the exponentials of Butler–Volmer would
+otherwise overflow."""
+
+
+def _sum(comm: MPI.Comm, form: fem.Form) -> float:
+    return float(comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM))
+
+
+@dataclass
+class _SurfaceForms:
+    """Interface integrals of the transport problem: the area, the averages of x and U(x)
+    and, with Butler–Volmer kinetics, the local flux j(x, Φ) and the bordered system's
+    forms (b = ∂F/∂Φ, c = ∂g/∂x, d = ∂g/∂Φ, g = ∫ (j − j̄) ds)."""
+
+    area: float
+    x_form: fem.Form
+    ocv_form: fem.Form | None
+    kinetics: SurfaceKinetics | None = None
+    phi: fem.Constant | None = None
+    j: Any = None
+    g_form: Any = None
+    b_form: Any = None
+    c_form: Any = None
+    d_form: Any = None
+    potential_V: float | None = None
+
+    @classmethod
+    def build(
+        cls,
+        state: TransportState,
+        ds: ufl.Measure,
+        ocv: Any,
+        kinetics: SurfaceKinetics | None,
+    ) -> _SurfaceForms:
+        x, mesh = state.x, state.x.function_space.mesh
+        one = fem.Constant(mesh, np.float64(1.0))
+        area = float(mesh.comm.allreduce(fem.assemble_scalar(fem.form(one * ds)), op=MPI.SUM))
+        if kinetics is not None:
+            ocv = kinetics.ocv
+        out = cls(
+            area=area,
+            x_form=fem.form(x * ds),
+            ocv_form=None if ocv is None else fem.form(ocv(x, ufl) * ds),
+        )
+        if kinetics is None:
+            return out
+        law, T = kinetics.law, kinetics.temperature_K
+        k = kinetics.flux_per_current
+        phi = fem.Constant(mesh, np.float64(0.0))
+        eta = phi - kinetics.ocv(x, ufl)
+        j = k * law.current(x, eta, T, ufl)
+        dj_dphi = k * law.d_current_d_eta(x, eta, T, ufl)
+        v = ufl.TestFunction(x.function_space)
+        out.kinetics, out.phi, out.j = kinetics, phi, j
+        out.g_form = fem.form((j - state.flux) * ds)
+        out.b_form = fem.form(dj_dphi * v * ds)
+        out.c_form = fem.form(ufl.derivative(j * ds, x, v))
+        out.d_form = fem.form(dj_dphi * ds)
+        return out
+
+    def initial_potential(self, comm: MPI.Comm, flux: float) -> float:
+        """Φ of a uniform interface at its mean x carrying the mean flux (closed form)."""
+        assert self.kinetics is not None
+        kin = self.kinetics
+        xs = float(np.clip(_sum(comm, self.x_form) / self.area, 1e-6, 1.0 - 1e-6))
+        i = flux / kin.flux_per_current
+        return float(kin.ocv(xs)) + kin.law.overpotential(i, xs, kin.temperature_K)
+
+
 class DiffusionSolver:
     """Time stepper for x on a mesh (normally the grain submesh).
 
@@ -197,6 +297,7 @@ class DiffusionSolver:
         settings: SolverSettings,
         linear: bool,
         interfaces: Any = None,
+        surface: _SurfaceForms | None = None,
     ) -> None:
         self.state = state
         self.V = V = state.x.function_space
@@ -237,6 +338,12 @@ class DiffusionSolver:
         """Jacobian assemblies so far (each also rebuilds the preconditioner)."""
         self._ksp: PETSc.KSP | None = None
         self._symmetric = self.linear
+        self.surface = surface
+        self._b: PETSc.Vec | None = None
+        self._c: PETSc.Vec | None = None
+        self._z2: PETSc.Vec | None = None
+        if surface is not None and surface.kinetics is not None:
+            self._b, self._c, self._z2 = (fem_petsc.create_vector(V) for _ in range(3))
 
     @classmethod
     def build(
@@ -252,6 +359,8 @@ class DiffusionSolver:
         temperature_K: float = 298.15,
         anisotropy: float | None = None,
         rotation: fem.Function | None = None,
+        kinetics: SurfaceKinetics | None = None,
+        report_ocv: Any = None,
     ) -> DiffusionSolver:
         """The Li transport problem on ``mesh`` (P``settings.x_degree``): a flux boundary
         of facets ``interface_tags == interface_value`` (or none), D(x) in m²/s, and an
@@ -261,7 +370,12 @@ class DiffusionSolver:
 
         ``anisotropy`` = D_c/D_ab (with the cell-wise ``rotation`` of the grains, DG0 3×3
         on ``mesh``) makes D the tensor D(x) R diag(k_ab, k_ab, k_c) Rᵀ whose orientation
-        average tr/3 is the law's D(x) (:func:`diffusion_tensor`); None or 1: isotropic."""
+        average tr/3 is the law's D(x) (:func:`diffusion_tensor`); None or 1: isotropic.
+
+        ``kinetics``: Butler–Volmer charge transfer with the electrode potential as a
+        further unknown (galvanostatic; :class:`SurfaceKinetics`), instead of the uniform
+        flux. ``report_ocv``: a U(x) whose interface average :meth:`surface_ocv` reports
+        (the voltage of a uniform-flux run)."""
         V = fem.functionspace(mesh, ("Lagrange", settings.x_degree))
         state = TransportState.on(V)
         D = diffusivity_um2_s(mesh, diffusivity, state.x)
@@ -272,20 +386,25 @@ class DiffusionSolver:
         ds = None
         if interface_tags is not None and interfaces is None:
             ds = ufl.Measure("ds", domain=mesh, subdomain_data=interface_tags)(interface_value)
+        if kinetics is not None and ds is None:
+            raise ValueError(
+                "Butler-Volmer kinetics need the CAM-SE interface of a conforming mesh"
+            )
+        surface = None if ds is None else _SurfaceForms.build(state, ds, report_ocv, kinetics)
         F = transport_residual(
             state.x,
             state.xdot,
             ufl.TestFunction(V),
             D,
             potential,
-            state.flux,
+            state.flux if surface is None or surface.j is None else surface.j,
             ufl.dx(domain=mesh),
             flux_measure(V, diffusivity.constant_value is not None),
             ds,
             None if ocv is None else drift_coefficient(ocv, state.x, temperature_K, ufl),
         )
-        linear = diffusivity.constant_value is not None and potential is None
-        return cls(state, F, settings, linear, interfaces=interfaces)
+        linear = diffusivity.constant_value is not None and potential is None and kinetics is None
+        return cls(state, F, settings, linear, interfaces=interfaces, surface=surface)
 
     # -- state -----------------------------------------------------------------
     def set_state(self, values: np.ndarray | float) -> None:
@@ -296,6 +415,8 @@ class DiffusionSolver:
         self.x_nm1.x.array[:] = self.x.x.array
         self._dt_prev = None
         self._flux_prev = None
+        if self.surface is not None:
+            self.surface.potential_V = None
 
     @property
     def fields(self) -> dict[str, fem.Function]:
@@ -303,14 +424,35 @@ class DiffusionSolver:
         return {"x": self.x, "x_n": self.x_n, "x_nm1": self.x_nm1}
 
     def history(self) -> dict[str, float | None]:
-        """The previous step length and flux (they choose the BDF2 coefficients)."""
-        return {"dt_prev": self._dt_prev, "flux_prev": self._flux_prev}
+        """The previous step length and flux (they choose the BDF2 coefficients), and the
+        electrode potential of Butler–Volmer kinetics (V; None before the first step)."""
+        h: dict[str, float | None] = {"dt_prev": self._dt_prev, "flux_prev": self._flux_prev}
+        if self.surface is not None and self.surface.kinetics is not None:
+            h["electrode_potential_V"] = self.surface.potential_V
+        return h
 
     def restore_history(self, history: dict[str, float | None]) -> None:
         """Undo to a :meth:`history` taken earlier (after the :attr:`fields` are restored)."""
         self._dt_prev = history["dt_prev"]
         self._flux_prev = history["flux_prev"]
+        if self.surface is not None and self.surface.kinetics is not None:
+            self.surface.potential_V = history.get("electrode_potential_V")
         self.invalidate_jacobian()
+
+    @property
+    def electrode_potential_V(self) -> float | None:
+        """Φ of Butler–Volmer kinetics after the last step (V vs Li/Li⁺), else None."""
+        return None if self.surface is None else self.surface.potential_V
+
+    def surface_mean(self, what: Literal["x", "ocv"]) -> float | None:
+        """Interface average of x or of U(x) (collective); None without an interface (or
+        without a U(x) for ``ocv``)."""
+        if self.surface is None:
+            return None
+        form = self.surface.x_form if what == "x" else self.surface.ocv_form
+        if form is None:
+            return None
+        return _sum(self.mesh.comm, form) / self.surface.area
 
     def mean(self) -> float:
         """Volume average of x over the mesh (collective)."""
@@ -389,6 +531,8 @@ class DiffusionSolver:
             self._set_time_coefficients(dt, flux)
             self._dt_prev, self._flux_prev = dt, flux
         _set_constant(self.flux, flux)
+        if self.surface is not None and self.surface.kinetics is not None:
+            return self._resolve_galvanostatic(flux, t0)
         s = self.settings
         if self.interfaces is not None and self.interfaces.version != self._itf_version:
             self._J_valid = False
@@ -455,6 +599,85 @@ class DiffusionSolver:
             wall_s=time.perf_counter() - t0,
         )
 
+    def _resolve_galvanostatic(self, flux: float, t0: float) -> DiffusionInfo:
+        """Newton on (x, Φ) for Butler–Volmer kinetics at the mean outward flux ``flux``:
+        the bordered system by two solves with the Jacobian (module docstring), assembled
+        afresh at every iteration. Converged when ‖(F, g)‖₂ ≤ max(atol, rtol ‖(F₀, g₀)‖₂)
+        or an update moves no nodal x by more than ``newton_stol`` and Φ by less than
+        ``newton_stol`` V; a potential update is limited to :data:`MAX_POTENTIAL_STEP_V`
+        (the exponentials of a far initial guess)."""
+        srf = self.surface
+        assert srf is not None and srf.kinetics is not None
+        assert self._b is not None and self._c is not None and self._z2 is not None
+        s, comm = self.settings, self.mesh.comm
+        if srf.potential_V is None:
+            srf.potential_V = srf.initial_potential(comm, flux)
+        assert srf.phi is not None
+        phi_c = srf.phi
+        _set_constant(phi_c, srf.potential_V)
+
+        def residual() -> tuple[float, float]:
+            assemble_vector_into(self.F, self.F_form)
+            g = _sum(comm, srf.g_form)
+            return float(np.hypot(float(cast(float, self.F.norm())), g)), g
+
+        norm0, g = residual()
+        tol = max(s.newton_atol, s.newton_rtol * norm0)
+        norm, its, ksp_its = norm0, 0, 0
+        reason = "ITERATING"
+        xv = self.x.x.petsc_vec
+        inf_norm = cast(Any, PETSc.NormType.NORM_INFINITY)
+        while its == 0 or norm > tol:
+            if its >= s.newton_max_it:
+                raise SolverError(
+                    f"diffusion (Butler-Volmer): Newton did not converge in {its} iterations "
+                    f"(|F, g| = {norm:.3e}, tolerance {tol:.3e}, potential "
+                    f"{srf.potential_V:.4f} V)"
+                )
+            self._assemble_jacobian()
+            self.jacobian_assemblies += 1
+            assert self._ksp is not None
+            assemble_vector_into(self._b, srf.b_form)
+            assemble_vector_into(self._c, srf.c_form)
+            d = _sum(comm, srf.d_form)
+            self.F.scale(-1.0)
+            for rhs, sol in ((self.F, self.dx_vec), (self._b, self._z2)):
+                with sol.localForm() as local:
+                    local.set(0.0)
+                self._ksp.solve(rhs, sol)
+                check_converged(self._ksp, sol, "diffusion")
+                ksp_its += self._ksp.getIterationNumber()
+            reason = reason_name(self._ksp.getConvergedReason())
+            denom = d - float(cast(float, self._c.dot(self._z2)))
+            if not (np.isfinite(denom) and denom != 0.0):
+                raise SolverError("diffusion (Butler-Volmer): singular potential update")
+            dphi = -(g + float(cast(float, self._c.dot(self.dx_vec)))) / denom
+            self.dx_vec.axpy(-dphi, self._z2)
+            scale = min(1.0, MAX_POTENTIAL_STEP_V / abs(dphi)) if dphi != 0.0 else 1.0
+            xv.axpy(scale, self.dx_vec)
+            self.x.x.scatter_forward()
+            srf.potential_V += scale * dphi
+            _set_constant(phi_c, srf.potential_V)
+            its += 1
+            norm, g = residual()
+            if not np.isfinite(norm):
+                raise SolverError("diffusion (Butler-Volmer): residual is NaN or Inf")
+            step_max = scale * float(cast(float, self.dx_vec.norm(inf_norm)))
+            if norm <= tol:
+                reason = "CONVERGED_RTOL"
+            elif step_max <= s.newton_stol and abs(scale * dphi) <= s.newton_stol:
+                reason = "CONVERGED_SNORM"
+                break
+        self._J_valid = False
+        return DiffusionInfo(
+            newton_iterations=its,
+            ksp_iterations=int(ksp_its),
+            converged_reason=reason,
+            residual_norm=norm,
+            initial_residual_norm=norm0,
+            wall_s=time.perf_counter() - t0,
+        )
+
     def destroy(self) -> None:
         """Free the PETSc objects."""
         if self._ksp is not None:
@@ -462,5 +685,6 @@ class DiffusionSolver:
         self.J.destroy()
         if self.J_bulk is not None:
             self.J_bulk.destroy()
-        for vec in (self.F, self.dx_vec, self._x_keep, self._F_keep):
-            vec.destroy()
+        for vec in (self.F, self.dx_vec, self._x_keep, self._F_keep, self._b, self._c, self._z2):
+            if vec is not None:
+                vec.destroy()

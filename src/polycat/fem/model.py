@@ -30,7 +30,7 @@ from polycat.geometry.tags import OuterFace
 from .boundary import mechanics_boundary
 from .constitutive import grain_stress, hydrostatic, isotropic_stress, strain, von_mises
 from .coupling import AndersonMixer, L2Projector, mechanical_potential
-from .diffusion import DiffusionSolver
+from .diffusion import DiffusionSolver, SurfaceKinetics
 from .domain import GRAIN, INTERFACE, MATRIX, build_particle_domain, cellwise_tensor_field, transfer
 from .elasticity import ElasticitySolver
 from .forms import eigenstress_rhs, elastic_bilinear_form, pressure_rhs
@@ -80,6 +80,11 @@ class ChemoMechanicsModel:
             the facet pairs, cohesive laws and Li transport across the interfaces
             (:class:`~polycat.fem.interfaces.mechanics.InterfaceSetup`); None for the
             conforming mesh.
+        kinetics: Butler–Volmer charge transfer at the CAM–SE interface
+            (:class:`~polycat.fem.diffusion.SurfaceKinetics`; conforming mesh only); None:
+            the uniform flux.
+        report_ocv: the cathode's U(x), for :meth:`surface_ocv` (the voltage of a
+            uniform-flux run); None: unknown.
     """
 
     def __init__(
@@ -100,6 +105,8 @@ class ChemoMechanicsModel:
         coupling: Coupling = "one_way",
         temperature_K: float = 298.15,
         interfaces: InterfaceSetup | None = None,
+        kinetics: SurfaceKinetics | None = None,
+        report_ocv: Any = None,
     ) -> None:
         if coupling not in ("one_way", "two_way"):
             raise ValueError(f"coupling must be 'one_way' or 'two_way', got {coupling!r}")
@@ -168,6 +175,8 @@ class ChemoMechanicsModel:
             temperature_K=self.temperature_K,
             anisotropy=cathode.diffusion_anisotropy,
             rotation=self._R_sub,
+            kinetics=kinetics,
+            report_ocv=report_ocv,
         )
         self.x = self.diffusion.x
 
@@ -331,6 +340,19 @@ class ChemoMechanicsModel:
     def flux_for_rate(self, x_rate_per_s: float) -> float:
         """Uniform outward interface flux of x (µm/s) that changes x̄ at ``x_rate_per_s`` (1/s)."""
         return -x_rate_per_s * self.particle_volume / self.interface_area
+
+    def electrode_potential(self) -> float | None:
+        """The electrode potential Φ of Butler–Volmer kinetics after the last step (V vs
+        Li/Li⁺; uniform over the interface); None with the uniform flux."""
+        return self.diffusion.electrode_potential_V
+
+    def surface_ocv(self) -> float | None:
+        """The CAM–SE interface average of U(x) (V; collective), None without a U(x)."""
+        return self.diffusion.surface_mean("ocv")
+
+    def surface_x(self) -> float | None:
+        """The CAM–SE interface average of x (collective)."""
+        return self.diffusion.surface_mean("x")
 
     def x_on_mesh(self) -> fem.Function:
         """x copied onto the parent mesh (same element; 0 at DOFs of electrolyte-only cells)."""

@@ -119,6 +119,7 @@ def describe_cathode(m: CathodeMaterial) -> str:
         "gb_fracture_energy_J_m2": g_text,
         "ocv": _ocv_text(m),
         "diffusion_anisotropy": _anisotropy_text(m),
+        "kinetics": "not set" if m.kinetics is None else m.kinetics.describe(),
     }
     rows = [(k, values[k], m.sources[k]) for k in CATHODE_SOURCE_KEYS]
     if m.gb_fracture_energy_vs_x is not None:

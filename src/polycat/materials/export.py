@@ -40,6 +40,16 @@ def _num(v: float | None) -> float | None:
     return None if v is None else float(v)
 
 
+def _kinetics_dict(law: Any) -> dict[str, Any]:
+    return {
+        "model": "butler_volmer",
+        "i0_A_m2": float(law.i0_A_m2),
+        "alpha_a": float(law.alpha_a),
+        "alpha_c": float(law.alpha_c),
+        "i0_x_dependence": law.x_dependence,
+    }
+
+
 def cathode_dict(m: CathodeMaterial) -> dict[str, Any]:
     """Every field of a cathode with its source and evidence level."""
     el = m.elasticity.to_dict()
@@ -54,6 +64,7 @@ def cathode_dict(m: CathodeMaterial) -> dict[str, Any]:
         "gb_fracture_energy_J_m2": _num(m.gb_fracture_energy_J_m2),
         "ocv": None if m.ocv is None else _law_dict(m.ocv),
         "diffusion_anisotropy": _num(m.diffusion_anisotropy),
+        "kinetics": None if m.kinetics is None else _kinetics_dict(m.kinetics),
     }
     fields = {k: _entry(values[k], m.sources[k]) for k in m.sources}
     if m.gb_fracture_energy_vs_x is not None:

@@ -97,6 +97,7 @@ CATHODE_SOURCE_KEYS = (
     "gb_fracture_energy_J_m2",
     "ocv",
     "diffusion_anisotropy",
+    "kinetics",
 )
 """Keys of a :class:`CathodeMaterial` ``sources`` mapping (one per field)."""
 
@@ -114,6 +115,7 @@ _OPTIONAL_SOURCE_KEYS = (
     "interface_fracture_energy_J_m2",
     "ocv",
     "diffusion_anisotropy",
+    "kinetics",
 )
 """Keys added after the first release: a mapping without them gets :data:`NOT_SET`."""
 
@@ -246,6 +248,10 @@ class CathodeMaterial:
     """D_c/D_ab of the crystal (Li moves in the ab-planes of a layered host): the grains
     then get the tensor D(x) R diag(k_ab, k_ab, k_c) Rᵀ whose orientation average tr/3 is
     ``diffusivity`` (k_ab = 3/(2 + r), k_c = r k_ab); None: isotropic."""
+    kinetics: Any = None
+    """The default charge-transfer kinetics at the electrolyte interface
+    (:class:`~polycat.materials.kinetics.ButlerVolmer`; ``kinetics: butler_volmer`` without
+    an ``i0_A_m2`` uses its exchange current), or None (the config must give one)."""
 
     def __post_init__(self) -> None:
         cls = "CathodeMaterial"
@@ -275,6 +281,11 @@ class CathodeMaterial:
         if self.ocv is not None and not (callable(self.ocv) and hasattr(self.ocv, "derivative")):
             raise ValueError(
                 f"{cls}.ocv: must be an OCV law U(x) with derivative(x) (polycat.materials.ocv)"
+            )
+        if self.kinetics is not None and not hasattr(self.kinetics, "overpotential"):
+            raise ValueError(
+                f"{cls}.kinetics: must be a kinetics law such as "
+                "polycat.materials.kinetics.ButlerVolmer"
             )
         if self.diffusion_anisotropy is not None:
             r = _positive(cls, "diffusion_anisotropy", self.diffusion_anisotropy, "(D_c/D_ab)")

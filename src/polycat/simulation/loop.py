@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from polycat.fem.info import StepInfo
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.schedule import Schedule
 
-__all__ = ["LIMIT_X_TOL", "MASS_BALANCE_TOL", "SocLoop", "SurfaceBounds"]
+__all__ = ["LIMIT_V_TOL", "LIMIT_X_TOL", "MASS_BALANCE_TOL", "SocLoop", "SurfaceBounds"]
 
 log = logging.getLogger("polycat")
 
@@ -37,23 +37,42 @@ ReportFn = Callable[[int, float, float, StepInfo], None]
 """on_report(step index, SOC, time s, the step's info)."""
 
 
+LIMIT_V_TOL = 1e-4
+"""How close (V) the cell voltage lands on a cut-off voltage."""
+
+
 @dataclass(frozen=True)
 class SurfaceBounds:
     """Where the particle's Li fraction must stay: ``x_min`` on charge, ``x_max`` on
-    discharge (None: no bound on that side), and why (for the message)."""
+    discharge (None: no bound on that side), and why (for the message); and where the
+    cell voltage must stay (``v_max`` on charge, ``v_min`` on discharge, from
+    ``voltage()`` of the current state)."""
 
     x_min: float | None = None
     x_max: float | None = None
     why_min: str = ""
     why_max: str = ""
+    v_max: float | None = None
+    v_min: float | None = None
+    why_v: str = ""
+    voltage: Callable[[], float | None] | None = field(default=None, compare=False)
 
-    def margin(self, lo: float, hi: float) -> tuple[float, str]:
-        """The smallest distance inside the bounds (< 0: outside) and its reason."""
+    def margin(self, model: ChemoMechanicsModel) -> tuple[float, str]:
+        """The smallest distance inside the bounds in units of its landing tolerance
+        (:data:`LIMIT_X_TOL` in x, :data:`LIMIT_V_TOL` in V; < 0: outside, within ±1: on
+        the bound) and its reason (collective: global reductions)."""
+        lo, hi = model.x_extremes()
         out = (np.inf, "")
         if self.x_min is not None:
-            out = min(out, (lo - self.x_min, self.why_min))
+            out = min(out, ((lo - self.x_min) / LIMIT_X_TOL, self.why_min))
         if self.x_max is not None:
-            out = min(out, (self.x_max - hi, self.why_max))
+            out = min(out, ((self.x_max - hi) / LIMIT_X_TOL, self.why_max))
+        if self.voltage is not None and (self.v_max is not None or self.v_min is not None):
+            V = self.voltage()
+            if V is not None and self.v_max is not None:
+                out = min(out, ((self.v_max - V) / LIMIT_V_TOL, self.why_v))
+            if V is not None and self.v_min is not None:
+                out = min(out, ((V - self.v_min) / LIMIT_V_TOL, self.why_v))
         return out
 
 
@@ -71,8 +90,9 @@ class SocLoop:
         after_step: called on every rank after each step (and its report): the stop
             check of :mod:`polycat.interrupts` (collective), which may raise.
         bounds: the surface limits (lattice table ends, cut-off voltage): a step that
-            crosses one is redone to end on it (within :data:`LIMIT_X_TOL`), that state
-            is reported, and the run ends with :class:`~polycat.errors.SurfaceLimit`.
+            crosses one is redone to end on it (within :data:`LIMIT_X_TOL` in x,
+            :data:`LIMIT_V_TOL` in V), that state is reported, and the run ends with
+            :class:`~polycat.errors.SurfaceLimit`.
     """
 
     def __init__(
@@ -137,14 +157,14 @@ class SocLoop:
     def _check_bounds(
         self, i: int, t0: float, t1: float, before: Any, info: StepInfo, on_report: ReportFn
     ) -> None:
-        """If step i (t0 → t1) took the particle's x across a surface bound: redo it to
+        """If step i (t0 → t1) took the particle's x (or the voltage) across a bound: redo it to
         end on the bound (regula falsi on the end time, from the state ``before`` at t0),
         report that state and raise :class:`SurfaceLimit` (collective: the extremes are
         global reductions)."""
         assert self.bounds is not None
-        margin, why = self.bounds.margin(*self.model.x_extremes())
-        if margin >= -LIMIT_X_TOL:
-            if margin <= LIMIT_X_TOL:  # ends on the bound at a step's end
+        margin, why = self.bounds.margin(self.model)
+        if margin >= -1.0:
+            if margin <= 1.0:  # ends on the bound at a step's end
                 self._end_on_bound(i, t1, info, why, on_report)
             return
         self._land(i, t0, t1, before, margin, on_report)
@@ -175,7 +195,7 @@ class SocLoop:
         assert self.bounds is not None
         snap_a, t_a, t_b = before, t0, t1
         self.model.restore(before)
-        f_a, why = self.bounds.margin(*self.model.x_extremes())
+        f_a, why = self.bounds.margin(self.model)
         f, t_land = np.inf, t1
         for _ in range(40):
             if f_b is None:
@@ -191,8 +211,8 @@ class SocLoop:
                     raise
                 t_b, f_b = t_land, None
                 continue
-            f, why = self.bounds.margin(*self.model.x_extremes())
-            if abs(f) <= LIMIT_X_TOL:
+            f, why = self.bounds.margin(self.model)
+            if abs(f) <= 1.0:
                 break
             if f > 0.0:
                 snap_a, t_a, f_a = self.model.snapshot(), t_land, f
@@ -201,7 +221,8 @@ class SocLoop:
         else:
             raise SolverError(
                 f"step {i + 1}: could not land on the surface limit ({why}) within "
-                f"{LIMIT_X_TOL:g} in x (last margin {f:.2e} at t = {t_land:.6g} s)"
+                f"{LIMIT_X_TOL:g} in x or {LIMIT_V_TOL:g} V (last margin {f:.2e} tolerances "
+                f"at t = {t_land:.6g} s)"
             )
         self._end_on_bound(i, t_land, info, why, on_report)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import dolfinx_solver  # noqa: F401  (orders MPI ahead of the DOLFINx bindings)
 
@@ -11,12 +13,13 @@ import numpy as np
 
 from polycat.config.plan import RunPlan
 from polycat.errors import PetscOptionsError
-from polycat.fem.diffusion import DIFF_PREFIX
+from polycat.fem.diffusion import DIFF_PREFIX, SurfaceKinetics
 from polycat.fem.elasticity import MECH_PREFIX
 from polycat.fem.interfaces.mechanics import InterfaceLaws, InterfaceSetup
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.fem.phases import CathodePhase, MatrixPhase
 from polycat.materials import LatticeStrainLaw, TabulatedLatticeStrain
+from polycat.materials.kinetics import FARADAY
 from polycat.mesh import LoadedMesh
 from polycat.microstructure import Microstructure, build_microstructure
 from polycat.post.readers import ReaderSettings
@@ -53,39 +56,32 @@ def lattice_table_range(plan: RunPlan) -> tuple[float, float] | None:
     return float(lo), float(hi)
 
 
-def surface_bounds(plan: RunPlan) -> SurfaceBounds | None:
-    """Where the run must end when the particle's x gets there (the far side of its
-    direction only): the lattice table's end (``loading.extrapolate: stop``) and the x of
-    the cut-off potential (``loading.cutoff_V``, from the cathode's U(x)); None: none."""
-    from scipy.optimize import brentq
-
+def surface_bounds(
+    plan: RunPlan, voltage: Callable[[], float | None] | None = None
+) -> SurfaceBounds | None:
+    """Where the run must end (the far side of its direction only): where the particle's
+    x reaches the lattice table's end (``loading.extrapolate: stop``), and where the cell
+    voltage ``voltage()`` (:meth:`Problem.cell_voltage`) reaches the cut-off
+    ``loading.cutoff_V``; None: nowhere."""
     ld, cathode = plan.loading, plan.cathode
     charge = ld.mode == "charge"
-    candidates: list[tuple[float, str]] = []
+    bounds: dict[str, Any] = {}
     table = lattice_table_range(plan)
     if table is not None and ld.extrapolate == "stop":
         end = table[0] if charge else table[1]
-        candidates.append(
-            (end, f"the particle's x reached the end of the {cathode.name} lattice-strain "
-             f"table (x = {end:.4f})")
-        )  # fmt: skip
+        why = (
+            f"the particle's x reached the end of the {cathode.name} lattice-strain table "
+            f"(x = {end:.4f})"
+        )
+        bounds.update({"x_min": end, "why_min": why} if charge else {"x_max": end, "why_max": why})
     if ld.cutoff_V is not None:
-        ocv = cathode.ocv
-        assert ocv is not None  # resolve() refuses a cut-off without an OCV
+        if voltage is None:
+            raise ValueError("a cut-off voltage needs the voltage of the run's state")
         V = float(ld.cutoff_V)
-        x_cut = float(brentq(lambda x: float(ocv(x)) - V, 0.0, 1.0, xtol=1e-10))
-        candidates.append(
-            (x_cut, f"the open-circuit potential of the particle's "
-             f"{'most delithiated' if charge else 'most lithiated'} point reached the "
-             f"cut-off {V:g} V (loading.cutoff_V; x = {x_cut:.4f})")
-        )  # fmt: skip
-    if not candidates:
-        return None
-    if charge:
-        x, why = max(candidates)
-        return SurfaceBounds(x_min=x, why_min=why)
-    x, why = min(candidates)
-    return SurfaceBounds(x_max=x, why_max=why)
+        bounds["v_max" if charge else "v_min"] = V
+        bounds["why_v"] = f"the cell voltage reached the cut-off {V:g} V (loading.cutoff_V)"
+        bounds["voltage"] = voltage
+    return SurfaceBounds(**bounds) if bounds else None
 
 
 @dataclass
@@ -107,6 +103,32 @@ class Problem:
     lattice: LatticeStrainLaw
     reader: ReaderSettings
     schedule: Schedule
+
+    @property
+    def current_density_A_m2(self) -> float:
+        """The mean current density through the CAM–SE interface (A/m², anodic positive:
+        > 0 on charge)."""
+        flux_um_s = self.model.flux_for_rate(self.schedule.rate_per_s)  # outward x flux
+        return FARADAY * self.plan.cathode.c_max_mol_m3 * flux_um_s * 1e-6
+
+    def electrochemistry(self) -> dict[str, float | None]:
+        """Voltage, mean overpotential of the current state (collective), V vs Li/Li⁺.
+
+        Butler–Volmer: V = Φ + i R_s and η̄ = Φ − ⟨U(x)⟩ (interface average); uniform
+        flux: V = ⟨U(x)⟩ + i R_s and no overpotential. None without a U(x)."""
+        model = self.model
+        u_surface = model.surface_ocv()
+        phi = model.electrode_potential()
+        drop = self.current_density_A_m2 * self.plan.kinetics.series_resistance_ohm_m2
+        if phi is not None:
+            eta = None if u_surface is None else phi - u_surface
+            return {"voltage_V": phi + drop, "overpotential_V": eta}
+        voltage = None if u_surface is None else u_surface + drop
+        return {"voltage_V": voltage, "overpotential_V": None}
+
+    def cell_voltage(self) -> float | None:
+        """The cell voltage of the current state (:meth:`electrochemistry`)."""
+        return self.electrochemistry()["voltage_V"]
 
     def dofs(self) -> dict[str, int]:
         """Global DOF counts (displacement, concentration) and the number of cells."""
@@ -181,6 +203,12 @@ def build_problem(plan: RunPlan, loaded: LoadedMesh) -> Problem:
         coupling=plan.coupling,
         temperature_K=plan.mechanics.temperature_K,
         interfaces=interfaces,
+        kinetics=None
+        if plan.kinetics.law is None
+        else SurfaceKinetics(
+            plan.kinetics.law, cathode.ocv, cathode.c_max_mol_m3, plan.mechanics.temperature_K
+        ),
+        report_ocv=cathode.ocv,
     )
     g, rd = plan.geometry, plan.readers
     reader = ReaderSettings(

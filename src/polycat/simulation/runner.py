@@ -43,6 +43,7 @@ from polycat.faults import FaultInjector
 from polycat.fem.info import StepInfo
 from polycat.fileio import write_csv_atomic, write_text_atomic
 from polycat.interrupts import StopRequests, abort_job
+from polycat.materials.kinetics import molar_mass_g_mol, specific_capacity_mAh_g
 from polycat.mesh import load_mesh
 from polycat.microstructure import ORIENTATION_COLUMNS
 from polycat.post.soc import SocReader
@@ -67,9 +68,6 @@ from polycat.simulation.restart import (
 __all__ = ["RunSession", "run"]
 
 log = logging.getLogger("polycat")
-
-FARADAY = 96485.33212
-"""Faraday constant, C/mol."""
 
 COLLECTIVE_ERRORS = (SolverError, ConfigError, GeometryError)
 """Errors raised identically on every rank (the others may strike one rank only; so may
@@ -266,7 +264,7 @@ class RunSession:
             faults=self.faults,
             progress=self.rank == 0,
             after_step=lambda: self.stop.check(self.comm),
-            bounds=surface_bounds(self.plan),
+            bounds=surface_bounds(self.plan, p.cell_voltage),
         )
         loop.run(start, self.report)
         self.record.status = "completed"
@@ -313,9 +311,14 @@ class RunSession:
         divided by."""
         assert self.problem is not None
         p, rd = self.problem, self.plan.readers
-        flux_um_s = p.model.flux_for_rate(p.schedule.rate_per_s)  # outward x flux, µm/s
+        molar = molar_mass_g_mol(self.plan.cathode.formula)
+        capacity = None  # the charge moved since the start, per gram of active material
+        if molar is not None:
+            capacity = specific_capacity_mAh_g(abs(p.model.mean_x() - p.schedule.x_start), molar)
         return {
-            "current_density_A_m2": FARADAY * self.plan.cathode.c_max_mol_m3 * flux_um_s * 1e-6,
+            "current_density_A_m2": p.current_density_A_m2,
+            **p.electrochemistry(),
+            "capacity_mAh_g": capacity,
             "gb_strength_MPa": rd.gb_strength_MPa,
             "adhesion_strength_MPa": rd.adhesion_strength_MPa,
         }

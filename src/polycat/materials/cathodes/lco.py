@@ -18,6 +18,7 @@ from polycat.materials.cathodes._common import (
 from polycat.materials.cathodes.ncm811 import NCM811_LATTICE
 from polycat.materials.diffusivity import ConstantDiffusivity
 from polycat.materials.estimates import remapped_table
+from polycat.materials.kinetics import DUALFOIL_LCO, DUALFOIL_LCO_I0_SOURCE
 from polycat.materials.ocv import AI2020_LCO_SOURCE, Ai2020LcoOcv
 from polycat.materials.sources import Source
 from polycat.materials.types import CathodeMaterial
@@ -146,6 +147,7 @@ MATERIAL = CathodeMaterial(
         "gb_fracture_energy_J_m2": borrowed_gb_fracture_energy(_NAME),
         "ocv": AI2020_LCO_SOURCE,
         "diffusion_anisotropy": DIFFUSION_ANISOTROPY_SOURCE,
+        "kinetics": DUALFOIL_LCO_I0_SOURCE,
         "fracture_toughness_MPa_sqrt_m": Source(
             citation=(
                 "Qu et al., Adv. Energy Mater. 2 (2012) 940, via Stallard et al., Joule 6 "
@@ -168,4 +170,5 @@ MATERIAL = CathodeMaterial(
     gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     ocv=Ai2020LcoOcv(),
     diffusion_anisotropy=DIFFUSION_ANISOTROPY,
+    kinetics=DUALFOIL_LCO,
 )

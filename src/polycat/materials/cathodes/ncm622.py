@@ -19,6 +19,7 @@ from polycat.materials.cathodes._common import (
 from polycat.materials.cathodes._universal import KONDRAKOV_2017, universal_lattice
 from polycat.materials.cathodes.ncm811 import C_MAX, borrowed_c_max
 from polycat.materials.estimates import x_at_volume_strain
+from polycat.materials.kinetics import chen2020_i0_proxy
 from polycat.materials.ocv import Chen2020NmcOcv, chen2020_proxy
 from polycat.materials.sources import Source
 from polycat.materials.types import CathodeMaterial
@@ -56,6 +57,7 @@ _OCV, _OCV_SOURCE = chen2020_proxy(
     "4.3 V cut-off: proxy and window disagree there, and U(x), Theta(x) are only an estimate "
     "of the NCM622 curve's shape.",
 )
+_KIN, _KIN_SOURCE = chen2020_i0_proxy("NCM622")
 
 MATERIAL = CathodeMaterial(
     name=_NAME,
@@ -90,9 +92,11 @@ MATERIAL = CathodeMaterial(
         "gb_fracture_energy_J_m2": borrowed_gb_fracture_energy(_NAME),
         "ocv": _OCV_SOURCE,
         "diffusion_anisotropy": DIFFUSION_ANISOTROPY_SOURCE,
+        "kinetics": _KIN_SOURCE,
     },
     ocv=_OCV,
     diffusion_anisotropy=DIFFUSION_ANISOTROPY,
+    kinetics=_KIN,
     gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
     gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(

@@ -28,6 +28,7 @@ from polycat.materials.cathodes._common import (
 )
 from polycat.materials.diffusivity import OREGAN2022_SOURCE, ORegan2022Diffusivity
 from polycat.materials.estimates import crystallographic_c_max, x_at_volume_strain
+from polycat.materials.kinetics import CHEN2020_I0_SOURCE, CHEN2020_NMC811
 from polycat.materials.lattice import TabulatedLatticeStrain
 from polycat.materials.ocv import CHEN2020_SOURCE, Chen2020NmcOcv
 from polycat.materials.sources import Source
@@ -150,9 +151,11 @@ MATERIAL = CathodeMaterial(
         "gb_fracture_energy_J_m2": GB_FRACTURE_ENERGY_NMC811_SOURCE,
         "ocv": CHEN2020_SOURCE,
         "diffusion_anisotropy": DIFFUSION_ANISOTROPY_SOURCE,
+        "kinetics": CHEN2020_I0_SOURCE,
     },
     ocv=Chen2020NmcOcv(),
     diffusion_anisotropy=DIFFUSION_ANISOTROPY,
+    kinetics=CHEN2020_NMC811,
     gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
     gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(

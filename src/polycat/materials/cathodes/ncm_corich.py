@@ -24,6 +24,7 @@ from polycat.materials.cathodes._common import (
 )
 from polycat.materials.cathodes.ncm811 import C_MAX, NCM811_LATTICE, borrowed_c_max
 from polycat.materials.estimates import scaled_table, volume_scale_for_target
+from polycat.materials.kinetics import chen2020_i0_proxy
 from polycat.materials.ocv import chen2020_proxy
 from polycat.materials.sources import Source
 from polycat.materials.types import CathodeMaterial
@@ -67,6 +68,7 @@ _OCV, _OCV_SOURCE = chen2020_proxy(
     "Theta(x) here are a placeholder that lets two-way coupling run, not a property of "
     "the material.",
 )
+_KIN, _KIN_SOURCE = chen2020_i0_proxy("Co-rich NCM")
 
 MATERIAL = CathodeMaterial(
     name=_NAME,
@@ -98,9 +100,11 @@ MATERIAL = CathodeMaterial(
         "gb_fracture_energy_J_m2": borrowed_gb_fracture_energy(_NAME),
         "ocv": _OCV_SOURCE,
         "diffusion_anisotropy": DIFFUSION_ANISOTROPY_SOURCE,
+        "kinetics": _KIN_SOURCE,
     },
     ocv=_OCV,
     diffusion_anisotropy=DIFFUSION_ANISOTROPY,
+    kinetics=_KIN,
     gb_fracture_energy_J_m2=GB_FRACTURE_ENERGY_NMC811_J_M2,
     gb_fracture_energy_vs_x=GB_ENERGY_VS_X,
     notes=(
