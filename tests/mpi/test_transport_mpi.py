@@ -8,6 +8,9 @@
 - Butler–Volmer kinetics (tests/verification/test_v11_butler_volmer.py): the closed-form
   voltage of a fast diffuser, and the slow-diffusion voltage equal to the serial run's
   (the bordered Newton's potential update is a global reduction).
+- Potentiostatic steps (tests/verification/test_v3_potentiostatic.py): the held surface
+  vs Crank's series, and a Butler–Volmer hold with a series resistance vs the ODE of the
+  uniform particle.
 
 Each case reduces its errors over the ranks before it checks them.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from verification import test_v3_potentiostatic as v3
 from verification import test_v10_anisotropic_diffusion as v10
 from verification import test_v11_butler_volmer as v11
 from verification.test_v6_gorsky import test_gorsky_equilibrium_non_ideal as non_ideal_case
@@ -39,3 +43,8 @@ def test_butler_volmer_distributed() -> None:
     # interface mean x 0.5871151104666988
     assert abs(out[-1][1] - 3.879267167016215) <= 1e-10
     assert abs(model.surface_x() - 0.5871151104666988) <= 1e-10
+
+
+def test_potentiostatic_distributed() -> None:
+    v3.test_held_surface_follows_crank()
+    v3.test_butler_volmer_hold_follows_the_uniform_particle(5e-3)

@@ -228,10 +228,28 @@ class _SurfaceForms:
     phi: fem.Constant | None = None
     j: Any = None
     g_form: Any = None
+    j_form: Any = None
     b_form: Any = None
     c_form: Any = None
     d_form: Any = None
     potential_V: float | None = None
+    ocv: Any = None
+    dofs: Any = None
+    bc: Any = None
+    bc_value: fem.Constant | None = None
+
+    def equilibrium_x(self, voltage_V: float) -> float:
+        """x with U(x) = ``voltage_V`` (the interface of a potentiostatic step without
+        kinetics); raises when U does not reach it on [0, 1]."""
+        from scipy.optimize import brentq
+
+        if self.ocv is None:
+            raise ValueError("a potentiostatic step needs the open-circuit potential U(x)")
+        ocv = self.ocv
+        lo, hi = float(ocv(1e-9)) - voltage_V, float(ocv(1.0 - 1e-9)) - voltage_V
+        if lo * hi > 0.0:
+            raise ValueError(f"U(x) does not reach {voltage_V:g} V on (0, 1)")
+        return float(brentq(lambda x: float(ocv(x)) - voltage_V, 1e-9, 1.0 - 1e-9, xtol=1e-13))
 
     @classmethod
     def build(
@@ -246,10 +264,18 @@ class _SurfaceForms:
         area = float(mesh.comm.allreduce(fem.assemble_scalar(fem.form(one * ds)), op=MPI.SUM))
         if kinetics is not None:
             ocv = kinetics.ocv
+        V = x.function_space
+        facets = ds.subdomain_data().find(ds.subdomain_id())
+        dofs = fem.locate_dofs_topological(V, mesh.topology.dim - 1, facets)
+        bc_value = fem.Constant(mesh, np.float64(0.0))
         out = cls(
             area=area,
             x_form=fem.form(x * ds),
             ocv_form=None if ocv is None else fem.form(ocv(x, ufl) * ds),
+            ocv=ocv,
+            dofs=dofs,
+            bc=fem.dirichletbc(bc_value, dofs, V),
+            bc_value=bc_value,
         )
         if kinetics is None:
             return out
@@ -262,6 +288,7 @@ class _SurfaceForms:
         v = ufl.TestFunction(x.function_space)
         out.kinetics, out.phi, out.j = kinetics, phi, j
         out.g_form = fem.form((j - state.flux) * ds)
+        out.j_form = fem.form(j * ds)
         out.b_form = fem.form(dj_dphi * v * ds)
         out.c_form = fem.form(ufl.derivative(j * ds, x, v))
         out.d_form = fem.form(dj_dphi * ds)
@@ -307,12 +334,13 @@ class DiffusionSolver:
         self.flux, self.a0, self.a1, self.a2 = state.flux, state.a0, state.a1, state.a2
         self._dt_prev: float | None = None
         self._coeffs: tuple[float, float, float] = (0.0, 0.0, 0.0)
-        self._flux_prev: float | None = None
+        self._flux_prev: float | str | None = None
         dxi = ufl.TrialFunction(V)
         dx = ufl.dx(domain=mesh)
         self.F_form = fem.form(F)
         self.J_form = fem.form(ufl.derivative(F, state.x, dxi))
         self.mass_form = fem.form(state.x * dx)
+        self.rate_form = fem.form(state.xdot * dx)
         self.volume = float(
             mesh.comm.allreduce(
                 fem.assemble_scalar(fem.form(fem.Constant(mesh, 1.0) * dx)), op=MPI.SUM
@@ -423,15 +451,18 @@ class DiffusionSolver:
         """The time levels x, x_n, x_nm1: with :meth:`history`, all a restart needs."""
         return {"x": self.x, "x_n": self.x_n, "x_nm1": self.x_nm1}
 
-    def history(self) -> dict[str, float | None]:
+    def history(self) -> dict[str, float | str | None]:
         """The previous step length and flux (they choose the BDF2 coefficients), and the
         electrode potential of Butler–Volmer kinetics (V; None before the first step)."""
-        h: dict[str, float | None] = {"dt_prev": self._dt_prev, "flux_prev": self._flux_prev}
+        h: dict[str, float | str | None] = {
+            "dt_prev": self._dt_prev,
+            "flux_prev": self._flux_prev,
+        }
         if self.surface is not None and self.surface.kinetics is not None:
             h["electrode_potential_V"] = self.surface.potential_V
         return h
 
-    def restore_history(self, history: dict[str, float | None]) -> None:
+    def restore_history(self, history: dict[str, Any]) -> None:
         """Undo to a :meth:`history` taken earlier (after the :attr:`fields` are restored)."""
         self._dt_prev = history["dt_prev"]
         self._flux_prev = history["flux_prev"]
@@ -464,7 +495,7 @@ class DiffusionSolver:
         self._J_valid = False
 
     # -- time step ---------------------------------------------------------------
-    def _set_time_coefficients(self, dt: float, flux: float) -> Literal["be", "bdf2"]:
+    def _set_time_coefficients(self, dt: float, flux: float | str) -> Literal["be", "bdf2"]:
         use_bdf2 = (
             self.settings.time_scheme == "bdf2"
             and self._dt_prev is not None
@@ -519,6 +550,47 @@ class DiffusionSolver:
         self.x_n.x.array[:] = self.x.x.array
         return self.resolve(dt, flux, shift=True)
 
+    def step_potentiostatic(
+        self, dt: float, voltage_V: float, resistance_ohm_m2: float = 0.0
+    ) -> DiffusionInfo:
+        """Advance x by ``dt`` (s) at the cell voltage ``voltage_V`` = Φ + R_s i (V vs
+        Li/Li⁺; ``resistance_ohm_m2`` R_s): with Butler–Volmer kinetics Φ and x are solved
+        together (the current follows); without kinetics the interface is held at the
+        equilibrium x_s = U⁻¹(V) (R_s must then be 0: no current-dependent drop). The
+        step's total outward flux is :meth:`total_flux` (from the converged state)."""
+        if not dt > 0.0:
+            raise ValueError(f"time step must be positive, got {dt}")
+        self.x_nm1.x.array[:] = self.x_n.x.array
+        self.x_n.x.array[:] = self.x.x.array
+        t0 = time.perf_counter()
+        key = f"V={float(voltage_V)!r}"  # BDF2 restarts when the control changes
+        self._set_time_coefficients(dt, key)
+        self._dt_prev, self._flux_prev = dt, key
+        srf = self.surface
+        if srf is None:
+            raise ValueError("a potentiostatic step needs the CAM-SE interface (conforming mesh)")
+        if srf.kinetics is not None:
+            return self._resolve_bordered(t0, ("voltage", float(voltage_V), resistance_ohm_m2))
+        if resistance_ohm_m2 != 0.0:
+            raise ValueError("without kinetics a potentiostatic step needs R_s = 0")
+        return self._resolve_surface_x(t0, srf.equilibrium_x(float(voltage_V)))
+
+    def kinetic_mass_error(self) -> float:
+        """|∫ ẋ dx + ∫ j ds| / |∫ j ds| of the last step with Butler–Volmer kinetics (the
+        discrete conservation of its solve; 0 for a uniform flux checked elsewhere, and
+        for a held surface, whose flux is the reaction of the held values)."""
+        srf = self.surface
+        if srf is None or srf.kinetics is None:
+            return 0.0
+        comm = self.mesh.comm
+        J = _sum(comm, srf.j_form)
+        return abs(_sum(comm, self.rate_form) + J) / max(abs(J), 1e-300)
+
+    def total_flux(self) -> float:
+        """The outward flux of x through the interface in the last step, ∫ j ds (µm³/s):
+        minus the discrete rate of the particle's x content, −∫ ẋ dx (collective)."""
+        return -_sum(self.mesh.comm, self.rate_form)
+
     def resolve(self, dt: float, flux: float, shift: bool = False) -> DiffusionInfo:
         """Solve the current step again from the current iterate (two-way coupling).
 
@@ -532,7 +604,7 @@ class DiffusionSolver:
             self._dt_prev, self._flux_prev = dt, flux
         _set_constant(self.flux, flux)
         if self.surface is not None and self.surface.kinetics is not None:
-            return self._resolve_galvanostatic(flux, t0)
+            return self._resolve_bordered(t0, ("flux", flux, 0.0))
         s = self.settings
         if self.interfaces is not None and self.interfaces.version != self._itf_version:
             self._J_valid = False
@@ -599,9 +671,13 @@ class DiffusionSolver:
             wall_s=time.perf_counter() - t0,
         )
 
-    def _resolve_galvanostatic(self, flux: float, t0: float) -> DiffusionInfo:
-        """Newton on (x, Φ) for Butler–Volmer kinetics at the mean outward flux ``flux``:
-        the bordered system by two solves with the Jacobian (module docstring), assembled
+    def _resolve_bordered(
+        self, t0: float, control: tuple[Literal["flux", "voltage"], float, float]
+    ) -> DiffusionInfo:
+        """Newton on (x, Φ) for Butler–Volmer kinetics under ``control``: ("flux", j̄, _)
+        fixes the mean outward flux (g = ∫ (j − j̄) ds), ("voltage", V, R_s) the cell
+        voltage V = Φ + R_s i (g = ∫ j ds − k A (V − Φ)/R_s, or Φ = V for R_s = 0). The
+        bordered system by two solves with the Jacobian (module docstring), assembled
         afresh at every iteration. Converged when ‖(F, g)‖₂ ≤ max(atol, rtol ‖(F₀, g₀)‖₂)
         or an update moves no nodal x by more than ``newton_stol`` and Φ by less than
         ``newton_stol`` V; a potential update is limited to :data:`MAX_POTENTIAL_STEP_V`
@@ -610,15 +686,30 @@ class DiffusionSolver:
         assert srf is not None and srf.kinetics is not None
         assert self._b is not None and self._c is not None and self._z2 is not None
         s, comm = self.settings, self.mesh.comm
+        kind, value, resistance = control
+        kA = srf.kinetics.flux_per_current * srf.area  # ∫ j ds per mean current density
         if srf.potential_V is None:
-            srf.potential_V = srf.initial_potential(comm, flux)
+            srf.potential_V = srf.initial_potential(comm, value) if kind == "flux" else float(value)
         assert srf.phi is not None
         phi_c = srf.phi
         _set_constant(phi_c, srf.potential_V)
 
+        def constraint(phi: float) -> tuple[float, float, float]:
+            """g, the factor of c (∂g/∂x = factor · ∫ ∂j/∂x v ds) and the extra ∂g/∂Φ."""
+            if kind == "flux":
+                return _sum(comm, srf.g_form), 1.0, 0.0
+            if resistance > 0.0:
+                return (
+                    _sum(comm, srf.j_form) - kA * (value - phi) / resistance,
+                    1.0,
+                    kA / resistance,
+                )
+            return (phi - value) * kA, 0.0, kA  # Φ = V (d: kA, a scale like ∂∫j/∂Φ's)
+
         def residual() -> tuple[float, float]:
             assemble_vector_into(self.F, self.F_form)
-            g = _sum(comm, srf.g_form)
+            assert srf.potential_V is not None
+            g = constraint(srf.potential_V)[0]
             return float(np.hypot(float(cast(float, self.F.norm())), g)), g
 
         norm0, g = residual()
@@ -639,7 +730,9 @@ class DiffusionSolver:
             assert self._ksp is not None
             assemble_vector_into(self._b, srf.b_form)
             assemble_vector_into(self._c, srf.c_form)
-            d = _sum(comm, srf.d_form)
+            _, c_factor, d_extra = constraint(srf.potential_V)
+            self._c.scale(c_factor)
+            d = (_sum(comm, srf.d_form) if c_factor else 0.0) + d_extra
             self.F.scale(-1.0)
             for rhs, sol in ((self.F, self.dx_vec), (self._b, self._z2)):
                 with sol.localForm() as local:
@@ -669,6 +762,79 @@ class DiffusionSolver:
                 reason = "CONVERGED_SNORM"
                 break
         self._J_valid = False
+        return DiffusionInfo(
+            newton_iterations=its,
+            ksp_iterations=int(ksp_its),
+            converged_reason=reason,
+            residual_norm=norm,
+            initial_residual_norm=norm0,
+            wall_s=time.perf_counter() - t0,
+        )
+
+    def _resolve_surface_x(self, t0: float, x_s: float) -> DiffusionInfo:
+        """Newton with the interface held at x = ``x_s`` (the rows of its DOFs replaced by
+        x = x_s: the iterate starts on it, so their updates are zero and the Jacobian's
+        columns of them may be zeroed too)."""
+        srf = self.surface
+        assert srf is not None
+        s = self.settings
+        bdofs = srf.dofs
+        if srf.bc is None or srf.bc_value is None:
+            raise ValueError("the interface DOFs are not set up for a surface value")
+        _set_constant(srf.bc_value, x_s)
+        _set_constant(self.flux, 0.0)
+        self.x.x.array[bdofs] = x_s
+        self.x.x.scatter_forward()
+        J_form, bc = self.J_form, srf.bc
+        n_owned = self.V.dofmap.index_map.size_local * self.V.dofmap.index_map_bs
+        owned_b = bdofs[bdofs < n_owned]
+
+        def residual() -> float:
+            assemble_vector_into(self.F, self.F_form)
+            with self.F.localForm() as local:
+                local.array[owned_b] = 0.0
+            return float(cast(float, self.F.norm()))
+
+        norm0 = norm = residual()
+        tol = max(s.newton_atol, s.newton_rtol * norm0)
+        its = ksp_its = 0
+        reason = "CONVERGED_ATOL" if norm <= s.newton_atol else "ITERATING"
+        xv = self.x.x.petsc_vec
+        while norm > tol:
+            if its >= s.newton_max_it:
+                raise SolverError(
+                    f"diffusion (surface held at x = {x_s:.4f}): Newton did not converge "
+                    f"in {its} iterations (|F| = {norm:.3e}, tolerance {tol:.3e})"
+                )
+            self.J.zeroEntries()
+            fem_petsc.assemble_matrix(self.J, J_form, bcs=[bc])  # type: ignore[misc, arg-type]
+            self.J.assemble()
+            self._J_valid = False  # the next flux step re-assembles without the rows
+            if self._ksp is None:
+                opts = diffusion_default_options(self.settings.diffusion_ksp_rtol, False)
+                self._ksp = create_ksp(
+                    self.mesh.comm, self.J, DIFF_PREFIX, opts, self.settings.diffusion_options
+                )
+            else:
+                self._ksp.setOperators(self.J)
+            self.jacobian_assemblies += 1
+            self.F.scale(-1.0)
+            with self.dx_vec.localForm() as d_local:
+                d_local.set(0.0)
+            self._ksp.solve(self.F, self.dx_vec)
+            check_converged(self._ksp, self.dx_vec, "diffusion")
+            ksp_its += self._ksp.getIterationNumber()
+            reason = reason_name(self._ksp.getConvergedReason())
+            xv.axpy(1.0, self.dx_vec)
+            self.x.x.scatter_forward()
+            its += 1
+            norm = residual()
+            if not np.isfinite(norm):
+                raise SolverError("diffusion: residual is NaN or Inf")
+            step_max = float(cast(float, self.dx_vec.norm(cast(Any, PETSc.NormType.NORM_INFINITY))))
+            if norm > tol and step_max <= s.newton_stol:
+                reason = "CONVERGED_SNORM"
+                break
         return DiffusionInfo(
             newton_iterations=its,
             ksp_iterations=int(ksp_its),

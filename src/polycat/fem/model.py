@@ -292,7 +292,7 @@ class ChemoMechanicsModel:
         levels, and the displacement (with :meth:`history`, all a restart needs)."""
         return {**self.diffusion.fields, "u": self.u}
 
-    def history(self) -> dict[str, float | None]:
+    def history(self) -> dict[str, float | str | None]:
         """The time-stepping history besides the fields (previous step length and flux)."""
         return self.diffusion.history()
 
@@ -482,6 +482,50 @@ class ChemoMechanicsModel:
             mechanics=minfo,
             coupling_iterations=iterations,
             coupling_residual=residual,
+            wall_s=wall,
+        )
+
+    def step_potentiostatic(
+        self,
+        dt_s: float,
+        voltage_V: float,
+        resistance_ohm_m2: float = 0.0,
+        *,
+        mechanics: bool = True,
+    ) -> StepInfo:
+        """Advance by ``dt_s`` (s) at the cell voltage ``voltage_V`` = Φ + R_s i (V vs
+        Li/Li⁺): Butler–Volmer kinetics give the local current at Φ; without kinetics the
+        interface is held at U⁻¹(V) (:meth:`DiffusionSolver.step_potentiostatic`). The
+        current follows: ``StepInfo.flux_um_s`` is the step's mean outward flux and
+        ``x_rate_per_s`` its mean rate of x̄; one-way coupling only."""
+        if self.coupling != "one_way" or self.cohesive is not None:
+            raise ValueError(
+                "a potentiostatic step needs one-way coupling and bonded interfaces (not yet "
+                "combined with the two-way iterations or cohesive interfaces)"
+            )
+        wall = {"diffusion": 0.0, "eigenstrain": 0.0, "mechanics": 0.0, "coupling": 0.0}
+        m_old = self.mean_x()
+        t = time.perf_counter()
+        dinfo = self.diffusion.step_potentiostatic(dt_s, voltage_V, resistance_ohm_m2)
+        wall["diffusion"] += time.perf_counter() - t
+        self.check_x_range()
+        minfo: MechInfo | None = None
+        if mechanics:
+            t = time.perf_counter()
+            self.update_eigenstrain()
+            wall["eigenstrain"] += time.perf_counter() - t
+            minfo = self.elasticity.solve()
+            wall["mechanics"] += minfo.wall_s
+        m_new = self.mean_x()
+        return StepInfo(
+            dt_s=float(dt_s),
+            x_rate_per_s=(m_new - m_old) / float(dt_s),
+            flux_um_s=self.diffusion.total_flux() / self.interface_area,
+            mean_x_old=m_old,
+            mean_x_new=m_new,
+            mass_balance_error=self.diffusion.kinetic_mass_error(),
+            diffusion=dinfo,
+            mechanics=minfo,
             wall_s=wall,
         )
 
