@@ -14,6 +14,7 @@ __all__ = [
     "PhysicalEnd",
     "RunInterrupted",
     "SolverError",
+    "StepTimeLimit",
     "SurfaceLimit",
     "XRangeError",
 ]
@@ -55,6 +56,15 @@ class ContactLost(PhysicalEnd):
     status = "contact_lost"
 
 
+class StepTimeLimit(PhysicalEnd):
+    """A protocol step did not reach its end condition within its time limit (e.g. a cv
+    step whose current never falls below ``until.c_rate_below`` within ``max_minutes``):
+    the run ends there with that state reported. run.json says ``status:
+    step_time_limit``. Raised on every rank."""
+
+    status = "step_time_limit"
+
+
 class SurfaceLimit(PhysicalEnd):
     """The particle's Li fraction reached the end of the cathode's lattice-strain table, or
     the cell voltage the cut-off (``loading.cutoff_V``), before the mean reached ``loading.x_end``:
@@ -62,6 +72,12 @@ class SurfaceLimit(PhysicalEnd):
     run.json says ``status: surface_limit``. Raised on every rank."""
 
     status = "surface_limit"
+    limit: str = "x"
+    """What ended it: ``x`` (the lattice table) or ``voltage`` (the cut-off)."""
+    t_s: float = float("nan")
+    """The time of the state it ended on (s), its step index and last step length."""
+    step_index: int = -1
+    dt_s: float = float("nan")
 
 
 class GeometryError(ValueError):

@@ -2,7 +2,8 @@
 as the same run on 1 rank (to solver tolerance). Run under mpiexec -n 2. The runs hold the
 lattice table's end values (``loading.extrapolate: hold``), except the ``surface_limit``
 case: there both end on the table's end, at the same SOC (the landing uses global x
-extremes)."""
+extremes), and the ``cccv`` case, a Butler–Volmer constant-current charge to 4.2 V and a
+hold there until C/10 (the landings use global reductions)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ CASE = {
 
 def _numbers(path: Path) -> tuple[list[str], np.ndarray]:
     rows = read_csv(path)
-    skip = ("kind", "name", "mech_ksp_iterations", "mass_balance_error_max")  # round-off measures
+    # text, and round-off measures
+    skip = ("kind", "name", "step_type", "mech_ksp_iterations", "mass_balance_error_max")
     keys = [k for k in rows[0] if k not in skip]
     vals = np.array(
         [[float(r[k]) if r[k] not in ("", "nan") else np.nan for k in keys] for r in rows]
@@ -51,7 +53,13 @@ def _run(data: dict, comm: MPI.Comm) -> None:
         run(resolve(validate_config(data)), comm=comm)
 
 
-@pytest.mark.parametrize("interfaces", ["bonded", "cohesive", "surface_limit"])
+CCCV = [
+    {"step": "cc", "direction": "charge", "c_rate": 2.0, "until": {"voltage_V": 4.2}},
+    {"step": "cv", "voltage_V": 4.2, "until": {"c_rate_below": 0.1}},
+]
+
+
+@pytest.mark.parametrize("interfaces", ["bonded", "cohesive", "surface_limit", "cccv"])
 def test_two_ranks_match_one(mpi_tmp_path: Path, interfaces: str) -> None:
     """Bonded, and with cohesive GBs and CAM–SE interface (on 2 ranks the Krylov solve of
     the damaged split mesh may give way to the direct fallback: the same numbers)."""
@@ -63,6 +71,9 @@ def test_two_ranks_match_one(mpi_tmp_path: Path, interfaces: str) -> None:
         data["interfaces"] = COHESIVE
     if interfaces == "surface_limit":
         data["loading"] = dict(CASE["loading"], extrapolate="stop", c_rate=6.0)
+    if interfaces == "cccv":  # Butler-Volmer CC-CV: landings on voltage, SOC and current
+        data["kinetics"] = {"model": "butler_volmer", "series_resistance_ohm_m2": 1e-3}
+        data["loading"] = {"protocol": CCCV, "report": {"soc_step": 0.25}, "extrapolate": "hold"}
     _run(dict(data, output=dict(data["output"], dir=str(tmp / "par"))), world)
     if world.rank == 0:
         _run(dict(data, output=dict(data["output"], dir=str(tmp / "ser"))), MPI.COMM_SELF)
@@ -73,6 +84,12 @@ def test_two_ranks_match_one(mpi_tmp_path: Path, interfaces: str) -> None:
     if interfaces == "surface_limit" and world.rank == 0:
         rows = read_csv(tmp / "ser" / "summary.csv")
         assert 0.5 < float(rows[-1]["soc"]) < 1.0  # it did end on the limit
+    if interfaces == "cccv" and world.rank == 0:
+        rows = read_csv(tmp / "ser" / "summary.csv")
+        assert [r["step_type"] for r in rows][-1] == "cv"  # the hold ran
+        assert [r["step_type"] for r in read_csv(tmp / "par" / "summary.csv")] == [
+            r["step_type"] for r in rows
+        ]
     failures = []
     if world.rank == 0:
         for name in ("summary.csv", "boundaries.csv", "grains.csv"):

@@ -75,10 +75,13 @@ def test_every_builtin_cathode_has_kinetics_with_a_source() -> None:
         assert src.estimate and "liquid" in src.note.lower(), name  # liquid-cell values
 
 
+X0 = {"x_start": 0.99}
+
+
 def test_config_resolves_kinetics() -> None:
     plan = resolve(validate_config({}))
     assert plan.kinetics.model == "uniform_flux" and plan.kinetics.law is None
-    plan = resolve(validate_config({"kinetics": {"model": "butler_volmer"}}))
+    plan = resolve(validate_config({"kinetics": {"model": "butler_volmer"}, "loading": X0}))
     assert plan.kinetics.law == CATHODES["NCM811"].kinetics
     plan = resolve(
         validate_config(
@@ -88,7 +91,8 @@ def test_config_resolves_kinetics() -> None:
                     "i0_A_m2": 0.5,
                     "alpha_a": 0.4,
                     "series_resistance_ohm_m2": 2e-3,
-                }
+                },
+                "loading": X0,
             }
         )
     )
@@ -108,8 +112,11 @@ def test_bad_kinetics_are_refused_naming_the_field() -> None:
     ok = {
         "kinetics": {"model": "butler_volmer", "i0_A_m2": 1.0},
         "materials": {"cathode": with_ocv},
+        "loading": {"x_start": 0.9},
     }
     assert resolve(validate_config(ok)).kinetics.law.i0_A_m2 == 1.0
+    flat = {"model": "butler_volmer", "i0_x_dependence": "constant"}
+    assert resolve(validate_config({"kinetics": flat})).kinetics.law.x_dependence == "constant"
     for bad, field in (
         ({"i0_A_m2": -1.0}, "i0_A_m2"),
         ({"alpha_a": 1.5}, "alpha_a"),

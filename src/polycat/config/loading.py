@@ -11,6 +11,7 @@ import contextlib
 import copy
 import difflib
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from polycat.config.geometry_spec import anchor_geometry_file, geometry_spec
 from polycat.config.plausibility import check_plausible
-from polycat.config.schema import CathodeConfig, RunConfig
+from polycat.config.schema import CathodeConfig, ReportConfig, RunConfig
 from polycat.errors import ConfigError
 from polycat.geometry.file_spec import FileGeometrySpec
 from polycat.schedule import SOC_TOL, soc_of_x
@@ -268,6 +269,25 @@ def format_validation_error(
     return f"{source}: invalid {what}\n" + "\n".join(lines)
 
 
+def protocol_report_socs(soc0: float, soc1: float, report: ReportConfig) -> list[float]:
+    """The report SOCs of a protocol's cc step from soc0 to soc1: every multiple of
+    ``report.soc_step`` it crosses, and its end (``at_step_end``; else the end only when no
+    multiple is crossed)."""
+    step = report.soc_step
+    sign = 1.0 if soc1 > soc0 else -1.0
+    k = math.floor(soc0 / step + 1e-9) + 1 if sign > 0 else math.ceil(soc0 / step - 1e-9) - 1
+    out: list[float] = []
+    while True:
+        s = round(k * step, 10)
+        if sign * (s - soc1) >= -SOC_TOL:
+            break
+        out.append(s)
+        k += 1 if sign > 0 else -1
+    if report.at_step_end or not out:
+        out.append(round(soc1, 12))
+    return out
+
+
 def _material_defaults(data: dict[str, Any], cfg: RunConfig, source: str) -> dict[str, Any]:
     """Fill loading.x_start / x_end from the cathode's window and check them against it;
     fill loading.report_soc (ten equal SOC steps of the run) and check it against the
@@ -317,6 +337,18 @@ def _material_defaults(data: dict[str, Any], cfg: RunConfig, source: str) -> dic
     window = (x_min, x_max)
     soc0, soc1 = soc_of_x(x_start, window), soc_of_x(x_end, window)
     report = loading.report_soc
+    if (
+        report is not None
+        and loading.report is not None
+        and [round(v, 10) for v in report]
+        != [round(v, 10) for v in protocol_report_socs(soc0, soc1, loading.report)]
+    ):
+        raise ConfigError(
+            f"{source}: invalid configuration\n  loading: give report.soc_step or report_soc, "
+            "not both (a protocol reports at multiples of report.soc_step)"
+        )
+    if report is None and loading.protocol is not None:
+        report = protocol_report_socs(soc0, soc1, loading.report or ReportConfig.model_validate({}))
     if report is None:
         report = [round(soc0 + (soc1 - soc0) * k / 10, 10) for k in range(1, 11)]
     else:

@@ -20,6 +20,7 @@ from polycat.geometry.file_spec import AnyGeometrySpec
 from polycat.materials import CathodeMaterial, ElectrolyteMaterial
 
 __all__ = [
+    "HoldSpec",
     "InterfacesSpec",
     "KineticsSpec",
     "LoadingSpec",
@@ -74,6 +75,21 @@ class OrientationSpec:
 
 
 @dataclass(frozen=True)
+class HoldSpec:
+    """A constant-voltage (CV) step after the constant-current one.
+
+    Attributes:
+        voltage_V: the held cell voltage (V vs Li/Li⁺).
+        until_c_rate: the step ends when the current falls below this C-rate.
+        max_s: its time limit (s): beyond, the run ends with status ``step_time_limit``.
+    """
+
+    voltage_V: float
+    until_c_rate: float
+    max_s: float
+
+
+@dataclass(frozen=True)
 class LoadingSpec:
     """A galvanostatic charge or discharge from ``x_start`` to ``x_end`` (resolved).
 
@@ -88,6 +104,11 @@ class LoadingSpec:
         cutoff_V: the cell voltage (V vs Li/Li⁺) at which the run ends, or None.
         extrapolate: ``stop`` (the run ends where the particle's x reaches the end of the
             lattice table) or ``hold`` (the table's end values are held beyond it).
+        protocol: True when the loading came from ``loading.protocol`` (its cc step's
+            voltage is then the step's normal end, not a surface limit).
+        hold: the cv step after the cc step, or None.
+        soc_step, at_step_end: the protocol's reports (every multiple of soc_step a step
+            crosses; the end of every step).
     """
 
     mode: Literal["charge", "discharge"]
@@ -98,6 +119,10 @@ class LoadingSpec:
     x_window: tuple[float, float] = (0.0, 1.0)
     cutoff_V: float | None = None
     extrapolate: Literal["stop", "hold"] = "stop"
+    protocol: bool = False
+    hold: HoldSpec | None = None
+    soc_step: float = 0.1
+    at_step_end: bool = True
 
     def __post_init__(self) -> None:
         if not self.c_rate > 0.0:

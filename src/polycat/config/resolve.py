@@ -17,6 +17,7 @@ import numpy as np
 from polycat.config.geometry_spec import geometry_spec
 from polycat.config.loading import defaulted_fields, dump_config
 from polycat.config.plan import (
+    HoldSpec,
     InterfacesSpec,
     KineticsSpec,
     LoadingSpec,
@@ -30,6 +31,7 @@ from polycat.config.plan import (
 from polycat.config.schema import (
     AnisotropicElasticityConfig,
     CathodeConfig,
+    CvStep,
     ElectrolyteConfig,
     RunConfig,
     TableLatticeStrainConfig,
@@ -222,6 +224,10 @@ def resolve(cfg: RunConfig) -> RunPlan:
             x_window=cathode.x_window,
             cutoff_V=ld.cutoff_V,
             extrapolate=ld.extrapolate,
+            protocol=ld.protocol is not None,
+            hold=_hold(cfg, cathode),
+            soc_step=ld.report.soc_step if ld.report is not None else 0.1,
+            at_step_end=ld.report.at_step_end if ld.report is not None else True,
         ),
         mechanics=MechanicsSpec(
             bc=MechanicsBC(mech.boundary, mech.stack_pressure_MPa),
@@ -269,6 +275,33 @@ def resolve(cfg: RunConfig) -> RunPlan:
         defaulted=defaulted_fields(cfg),
         interfaces=resolve_interfaces(cfg, cathode, electrolyte),
     )
+
+
+def _hold(cfg: RunConfig, cathode: CathodeMaterial) -> HoldSpec | None:
+    """The cv step of the protocol (checked against what it needs), or None."""
+    steps = cfg.loading.protocol or []
+    cv = next((st for st in steps if isinstance(st, CvStep)), None)
+    if cv is None:
+        return None
+    where = "loading.protocol[1] (cv)"
+    if cathode.ocv is None:
+        raise ConfigError(
+            f"{where} needs the open-circuit potential of the cathode ({cathode.name} has "
+            "none): give materials.cathode.ocv {table: [[x, U_V], ...]}"
+        )
+    if cfg.coupling != "one_way" or cfg.interfaces.cohesive:
+        raise ConfigError(
+            f"{where}: a constant-voltage step is not yet combined with coupling: two_way or "
+            "cohesive interfaces; use one-way coupling and bonded interfaces"
+        )
+    k = cfg.kinetics
+    if k.model == "uniform_flux" and k.series_resistance_ohm_m2 != 0.0:
+        raise ConfigError(
+            f"{where}: without kinetics a held voltage holds the surface at U(x) = V, which "
+            "leaves no room for kinetics.series_resistance_ohm_m2; set it to 0 or use "
+            "kinetics.model: butler_volmer"
+        )
+    return HoldSpec(cv.voltage_V, cv.until.c_rate_below, 60.0 * cv.max_minutes)
 
 
 def resolve_kinetics(cfg: RunConfig, cathode: CathodeMaterial) -> KineticsSpec:

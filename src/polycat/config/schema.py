@@ -263,6 +263,72 @@ class OrientationConfig(Section):
 ReportSocs = Annotated[list[Annotated[float, Field(ge=0.0, le=1.0)]], Field(min_length=1)]
 
 
+class UntilVoltage(Section):
+    """The end of a constant-current step: a cell voltage (V vs Li/Li⁺) or a mean x."""
+
+    voltage_V: float | None = Field(None, gt=0.0, lt=10.0, description="cell voltage, V")
+    x: Fraction | None = Field(None, description="mean Li fraction")
+
+    @model_validator(mode="after")
+    def _one(self) -> UntilVoltage:
+        if (self.voltage_V is None) == (self.x is None):
+            raise ValueError("until: give exactly one of voltage_V or x")
+        return self
+
+
+class CcStep(Section):
+    """Constant current: charge (delithiation) or discharge at a C-rate, until a voltage
+    or a mean x (default: the end of the cathode's window)."""
+
+    step: Literal["cc"]
+    direction: Literal["charge", "discharge"] = Field(description="charge or discharge")
+    c_rate: float = Field(gt=0.0, le=100.0, description="C-rate of the cathode's window")
+    until: UntilVoltage | None = Field(None, description="{voltage_V: ..} or {x: ..}")
+
+
+class UntilCurrent(Section):
+    """The end of a constant-voltage step."""
+
+    c_rate_below: float = Field(
+        gt=0.0, le=10.0, description="the step ends when the current falls below this C-rate"
+    )
+
+
+class CvStep(Section):
+    """Constant voltage: the cell voltage held, the current decaying, until it falls below
+    a C-rate (or ``max_minutes`` pass: status step_time_limit)."""
+
+    step: Literal["cv"]
+    voltage_V: float = Field(gt=0.0, lt=10.0, description="the held cell voltage, V vs Li/Li⁺")
+    until: UntilCurrent = Field(description="{c_rate_below: ..}")
+    max_minutes: float = Field(600.0, gt=0.0, le=1e5, description="time limit of the step, minutes")
+
+
+class RestStep(Section):
+    """Open circuit for a time (no current)."""
+
+    step: Literal["rest"]
+    minutes: float = Field(gt=0.0, le=1e5, description="duration, minutes")
+
+
+ProtocolStep = Annotated[CcStep | CvStep | RestStep, Field(discriminator="step")]
+
+
+class ReportConfig(Section):
+    """When a protocol reports."""
+
+    soc_step: float = Field(
+        0.1, gt=0.0, le=1.0, description="report at every multiple of this SOC a step crosses"
+    )
+    at_step_end: bool = Field(True, description="report at the end of every step")
+
+
+SUPPORTED_PROTOCOL = (
+    "a protocol is, for now, one cc step, optionally followed by one cv step in the same "
+    "direction (rests, direction changes and cycles > 1 come with cycle-aware outputs)"
+)
+
+
 class LoadingConfig(Section):
     """Galvanostatic charge or discharge from x_start to x_end at a constant C-rate.
 
@@ -308,6 +374,79 @@ class LoadingConfig(Section):
         "are held beyond it, strain constant and dε/dx = 0 there; summary.csv's "
         "lattice_table_held says at which SOCs)",
     )
+
+    protocol: list[ProtocolStep] | None = Field(
+        None,
+        description="electrochemical steps, e.g. [{step: cc, direction: charge, c_rate: 1, "
+        "until: {voltage_V: 4.3}}, {step: cv, voltage_V: 4.3, until: {c_rate_below: 0.05}}]; "
+        "replaces mode, c_rate, x_end, cutoff_V (set from its cc step)",
+    )
+    cycles: int = Field(1, ge=1, le=10000, description="repetitions of the protocol")
+    report: ReportConfig | None = Field(
+        None, description="protocol reports: {soc_step, at_step_end} (instead of report_soc)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_protocol(cls, data: Any) -> Any:
+        """A protocol sets mode, c_rate, x_end and cutoff_V from its cc step (and
+        report_soc from report.soc_step, in validate_config); they may not be given too."""
+        if not isinstance(data, dict) or data.get("protocol") is None:
+            return data
+        steps = data["protocol"]
+        if not isinstance(steps, list) or not steps:
+            return data  # the field's own validation names the problem
+        kinds = [st.get("step") if isinstance(st, dict) else None for st in steps]
+        if kinds not in (["cc"], ["cc", "cv"]):
+            raise ValueError(f"loading.protocol: steps {kinds}: {SUPPORTED_PROTOCOL}")
+        if data.get("cycles", 1) != 1:
+            raise ValueError(f"loading.cycles: {data['cycles']}: {SUPPORTED_PROTOCOL}")
+        cc = steps[0]
+        until = cc.get("until") if isinstance(cc.get("until"), dict) else {}
+        derived = {"mode": cc.get("direction"), "c_rate": cc.get("c_rate")}
+        if until.get("voltage_V") is not None:
+            derived["cutoff_V"] = until["voltage_V"]
+        if until.get("x") is not None:
+            derived["x_end"] = until["x"]
+        clash = [
+            k
+            for k in ("mode", "c_rate", "cutoff_V", "x_end")
+            if (k in data and data[k] is not None and data[k] != derived.get(k, data[k]))
+            or (k in ("mode", "c_rate", "cutoff_V") and k in data and k not in derived)
+        ]
+        if clash:
+            raise ValueError(
+                f"loading.protocol sets {', '.join(clash)} from its cc step: leave "
+                f"loading.{clash[0]} out (or drop the protocol)"
+            )
+        out = dict(data)
+        out.update({k: v for k, v in derived.items() if v is not None})
+        return out
+
+    @model_validator(mode="after")
+    def _protocol_steps(self) -> LoadingConfig:
+        p = self.protocol
+        if p is None:
+            if self.report is not None:
+                raise ValueError("loading.report needs a loading.protocol (else: report_soc)")
+            return self
+        if len(p) == 2:
+            cc, cv = p
+            assert isinstance(cc, CcStep) and isinstance(cv, CvStep)
+            if cc.until is None or cc.until.voltage_V is None:
+                raise ValueError(
+                    "loading.protocol[0].until: a cc step before a cv step ends on a voltage "
+                    "({voltage_V: ..}), the cv step's voltage_V or one before it"
+                )
+            v_cc, v_cv = cc.until.voltage_V, cv.voltage_V
+            wrong = v_cv < v_cc if cc.direction == "charge" else v_cv > v_cc
+            if wrong:
+                raise ValueError(
+                    f"loading.protocol[1].voltage_V = {v_cv:g} V lies behind the cc step's "
+                    f"end {v_cc:g} V: the {cc.direction} would reverse; hold at "
+                    f"{v_cc:g} V (or beyond it)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _report_order(self) -> LoadingConfig:

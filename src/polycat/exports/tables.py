@@ -27,6 +27,9 @@ __all__ = [
 SUMMARY_COLUMNS = (
     "soc",
     "time_s",
+    "cycle",
+    "step",
+    "step_type",
     "x_mean",
     "current_density_A_m2",
     "voltage_V",

@@ -16,14 +16,22 @@ from typing import Any
 
 import numpy as np
 
-from polycat.errors import PhysicalEnd, SolverError, SurfaceLimit, XRangeError
+from polycat.errors import PhysicalEnd, SolverError, StepTimeLimit, SurfaceLimit, XRangeError
 from polycat.exports.provenance import RunRecord
 from polycat.faults import FaultInjector
 from polycat.fem.info import StepInfo
 from polycat.fem.model import ChemoMechanicsModel
 from polycat.schedule import Schedule
 
-__all__ = ["LIMIT_V_TOL", "LIMIT_X_TOL", "MASS_BALANCE_TOL", "SocLoop", "SurfaceBounds"]
+__all__ = [
+    "LIMIT_V_TOL",
+    "LIMIT_X_TOL",
+    "MASS_BALANCE_TOL",
+    "HoldLoop",
+    "HoldResult",
+    "SocLoop",
+    "SurfaceBounds",
+]
 
 log = logging.getLogger("polycat")
 
@@ -235,11 +243,15 @@ class SocLoop:
         soc = self.schedule.soc_at(t_s)
         lo, hi = self.model.x_extremes()
         on_report(i, soc, t_s, info)
-        raise SurfaceLimit(
+        assert self.bounds is not None
+        end = SurfaceLimit(
             f"at SOC {soc:.4f} (t = {t_s:.6g} s, x̄ = {self.schedule.x_mean_at(t_s):.4f}; "
             f"particle x in [{lo:.4f}, {hi:.4f}]): {why}; the charge ends there "
             "(loading.extrapolate: hold runs on with the table's end values held)"
         )
+        end.limit = "voltage" if why == self.bounds.why_v else "x"
+        end.t_s, end.step_index, end.dt_s = t_s, i, info.dt_s
+        raise end
 
     def _advance(self, i: int, t0: float, t1: float, mechanics: bool) -> StepInfo:
         """Advance from t0 to t1 (step i, 0-based). A failed solve (diverged or
@@ -328,3 +340,245 @@ def _diagnostics(i: int, j: int, n_sub: int, t_s: float, info: StepInfo) -> str:
     if info.coupling_iterations > 1:
         text += f"; two-way: {info.coupling_iterations} its, max dx {info.coupling_residual:.2e}"
     return text
+
+
+@dataclass
+class HoldResult:
+    """Where a constant-voltage hold ended: time (s), steps taken, last step length."""
+
+    t_s: float
+    step_index: int
+    dt_s: float
+
+
+class HoldLoop:
+    """A constant-voltage (CV) step: the cell voltage held, the current decaying, until the
+    current falls below ``until_c_rate`` (collective on every rank).
+
+    Steps grow geometrically (× :attr:`GROWTH` up to ``max_dt_s``); a step that crosses a
+    report SOC (every multiple of ``soc_step``) or the end current is redone from its start
+    to end on it (regula falsi on its length: SOC to :data:`SOC_LAND_TOL`, the C-rate to
+    :data:`RATE_LAND_TOL` of ``until_c_rate``). Failed solves are retried with halved
+    steps. Beyond ``max_s`` the run ends with :class:`~polycat.errors.StepTimeLimit`.
+
+    Args:
+        model: the problem; record: counters (updated in place); faults: the injector.
+        voltage_V, resistance_ohm_m2: the held cell voltage V = Φ + R_s i.
+        until_c_rate: the end current as a C-rate; one_c_per_s: |dx̄/dt| of 1C.
+        soc_of: x̄ → SOC; soc_step: report spacing; max_s: the step's time limit.
+        max_dt_s, max_step_cuts: step length bound and retries of a failed step.
+        after_step: the stop check, called after every step.
+    """
+
+    GROWTH = 1.25
+
+    def __init__(
+        self,
+        model: ChemoMechanicsModel,
+        record: RunRecord,
+        faults: FaultInjector,
+        voltage_V: float,
+        resistance_ohm_m2: float,
+        until_c_rate: float,
+        one_c_per_s: float,
+        soc_of: Callable[[float], float],
+        soc_step: float,
+        max_s: float,
+        max_dt_s: float,
+        max_step_cuts: int,
+        after_step: Callable[[], None] | None = None,
+    ) -> None:
+        self.model, self.record, self.faults = model, record, faults
+        self.voltage_V, self.resistance = float(voltage_V), float(resistance_ohm_m2)
+        self.until, self.one_c = float(until_c_rate), float(one_c_per_s)
+        self.soc_of, self.soc_step = soc_of, float(soc_step)
+        self.max_s, self.max_dt_s = float(max_s), float(max_dt_s)
+        self.max_step_cuts = max_step_cuts
+        self.after_step = after_step
+        self.state: dict[str, float] = {"dt": 0.0, "rate_prev": float(np.inf)}
+
+    def c_rate(self, info: StepInfo) -> float:
+        """The C-rate of a step's end current (its mean outward flux)."""
+        return (
+            abs(info.flux_um_s)
+            * self.model.interface_area
+            / (self.model.particle_volume * self.one_c)
+        )
+
+    def _next_report(self, soc: float, sign: float) -> float:
+        k = (
+            np.floor(soc / self.soc_step + 1e-9) + 1
+            if sign > 0
+            else np.ceil(soc / self.soc_step - 1e-9) - 1
+        )
+        return float(round(k * self.soc_step, 10))
+
+    def run(
+        self,
+        t0: float,
+        dt0: float,
+        step0: int,
+        sign: float,
+        on_report: ReportFn,
+        rate_prev: float = np.inf,
+    ) -> HoldResult:
+        """Hold from time ``t0`` (s; the run's clock) with a first step ``dt0`` (s) and
+        step index ``step0``; ``sign`` +1 on charge (SOC rises), −1 on discharge;
+        ``rate_prev`` the C-rate before (a resume: from its checkpoint). Reports at every
+        report SOC and at the end (:attr:`state` then holds the next step length and the
+        last C-rate, what a resume needs); returns where the hold ended."""
+        model = self.model
+        t, dt, i = float(t0), float(dt0), int(step0)
+        t_end = t + self.max_s
+        soc_prev = self.soc_of(model.mean_x())
+        target = self._next_report(soc_prev, sign)
+        while True:
+            dt = max(min(dt, self.max_dt_s, t_end - t), 1e-9)
+            before = model.snapshot()
+            info = self._advance(i, dt)
+            soc = self.soc_of(model.mean_x())
+            rate = self.c_rate(info)
+            to_report = sign * (target - soc)  # > 0 until the report SOC is reached
+            to_end = rate - self.until  # > 0 until the end current is reached
+            tol_rate = RATE_LAND_TOL * self.until
+            if to_report < -SOC_LAND_TOL:  # first the report SOC (the current falls steadily)
+                goal = target
+
+                def soc_margin(_: StepInfo, goal: float = goal) -> float:
+                    return sign * (goal - self.soc_of(model.mean_x()))
+
+                tau, info = self._land(
+                    i, before, sign * (goal - soc_prev), dt, to_report, soc_margin, SOC_LAND_TOL
+                )
+                t += tau
+                self._count(info)
+                soc_prev = self.soc_of(model.mean_x())
+                rate_prev = self.c_rate(info)
+                self.state = {"dt": dt, "rate_prev": rate_prev}
+                on_report(i, goal, t, info)
+                target = self._next_report(goal, sign)
+            elif to_end <= tol_rate:
+                tau = dt
+                if to_end < -tol_rate:
+                    tau, info = self._land(
+                        i, before, rate_prev - self.until, dt, to_end,
+                        lambda inf: self.c_rate(inf) - self.until, tol_rate,
+                    )  # fmt: skip
+                elif info.mechanics is None:
+                    model.solve_mechanics()
+                t += tau
+                self._count(info)
+                self.state = {"dt": dt, "rate_prev": self.c_rate(info)}
+                on_report(i, self.soc_of(model.mean_x()), t, info)
+                return HoldResult(t, i, tau)
+            else:
+                t += dt
+                self._count(info)
+                soc_prev, rate_prev = soc, rate
+                if t >= t_end - 1e-9:
+                    model.solve_mechanics()
+                    self.state = {"dt": dt, "rate_prev": rate}
+                    on_report(i, soc, t, info)
+                    raise StepTimeLimit(
+                        f"the constant-voltage step at {self.voltage_V:g} V did not reach "
+                        f"{self.until:g}C within {self.max_s / 60.0:g} minutes (the current "
+                        f"is {rate:.4g}C at SOC {soc:.4f}); raise max_minutes or "
+                        "until.c_rate_below"
+                    )
+                dt *= self.GROWTH
+            i += 1
+            if self.after_step is not None:
+                self.after_step()
+
+    def _count(self, info: StepInfo) -> None:
+        self.record.diff_newton.append(info.diffusion.newton_iterations)
+        if info.mechanics is not None:
+            self.record.mech_iterations.append(info.mechanics.ksp_iterations)
+            self.record.mech_newton.append(info.mechanics.newton_iterations)
+
+    def _land(
+        self,
+        i: int,
+        before: Any,
+        f_a: float,
+        dt: float,
+        f_b: float,
+        margin: Callable[[StepInfo], float],
+        tol: float,
+    ) -> tuple[float, StepInfo]:
+        """Redo step i from ``before`` with the length τ ∈ (0, dt] where ``margin`` (f_a > 0
+        at τ = 0, f_b < 0 at τ = dt, monotone) is 0 within ``tol``: Illinois regula falsi,
+        every try a full step with mechanics."""
+        model = self.model
+        a, b = 0.0, float(dt)
+        side = 0
+        f, tau = f_b, b
+        for _ in range(60):
+            if not (np.isfinite(f_a) and f_a > 0.0):  # no usable value at the start
+                tau = 0.5 * (a + b)
+            else:
+                tau = b - f_b * (b - a) / (f_b - f_a)
+                tau = min(max(tau, a + 1e-3 * (b - a)), b - 1e-3 * (b - a))
+            model.restore(before)
+            info = self._advance(i, tau, mechanics=True)
+            f = margin(info)
+            if abs(f) <= tol:
+                return tau, info
+            if f > 0.0:
+                a, f_a = tau, f
+                if side == 1:
+                    f_b *= 0.5
+                side = 1
+            else:
+                b, f_b = tau, f
+                if side == -1:
+                    f_a *= 0.5
+                side = -1
+        raise SolverError(
+            f"step {i + 1}: could not land the constant-voltage step on its event "
+            f"(last margin {f:.3e}, tolerance {tol:.1e}, τ = {tau:.6g} s)"
+        )
+
+    def _advance(self, i: int, dt: float, mechanics: bool = False) -> StepInfo:
+        """One held step of length dt from the current state, retried with halved
+        substeps after a failed solve (at most ``max_step_cuts`` times)."""
+        snap = self.model.snapshot()
+        cuts = 0
+        while True:
+            try:
+                self.faults.before_attempt(i + 1)
+                n = 2**cuts
+                info = None
+                for j in range(n):
+                    info = self.model.step_potentiostatic(
+                        dt / n, self.voltage_V, self.resistance, mechanics=mechanics and j == n - 1
+                    )
+                    if (
+                        not np.isfinite(info.mean_x_new)
+                        or info.mass_balance_error > MASS_BALANCE_TOL
+                    ):
+                        raise SolverError(
+                            f"mass balance error {info.mass_balance_error:.3e} exceeds "
+                            f"{MASS_BALANCE_TOL:.0e}"
+                        )
+                assert info is not None
+                return info
+            except PhysicalEnd as exc:
+                raise type(exc)(f"step {i + 1} (constant voltage): {exc}") from exc
+            except SolverError as exc:
+                if cuts >= self.max_step_cuts:
+                    raise type(exc)(
+                        f"step {i + 1} (constant voltage, dt = {dt:.4g} s): {exc}"
+                    ) from exc
+                cuts += 1
+                self.model.restore(snap)
+                self.record.step_cuts.append(
+                    {"step": i + 1, "t_s": None, "substeps": 2**cuts, "reason": str(exc)}
+                )
+
+
+SOC_LAND_TOL = 1e-6
+"""How close (in SOC) a constant-voltage step lands on a report SOC."""
+
+RATE_LAND_TOL = 1e-3
+"""How close (relative) a constant-voltage step lands on its end current."""

@@ -111,15 +111,17 @@ class Problem:
         flux_um_s = self.model.flux_for_rate(self.schedule.rate_per_s)  # outward x flux
         return FARADAY * self.plan.cathode.c_max_mol_m3 * flux_um_s * 1e-6
 
-    def electrochemistry(self) -> dict[str, float | None]:
-        """Voltage, mean overpotential of the current state (collective), V vs Li/Li⁺.
+    def electrochemistry(self, current_A_m2: float | None = None) -> dict[str, float | None]:
+        """Voltage, mean overpotential of the current state (collective), V vs Li/Li⁺, at
+        the mean current density ``current_A_m2`` (default: the schedule's).
 
         Butler–Volmer: V = Φ + i R_s and η̄ = Φ − ⟨U(x)⟩ (interface average); uniform
         flux: V = ⟨U(x)⟩ + i R_s and no overpotential. None without a U(x)."""
         model = self.model
         u_surface = model.surface_ocv()
         phi = model.electrode_potential()
-        drop = self.current_density_A_m2 * self.plan.kinetics.series_resistance_ohm_m2
+        current = self.current_density_A_m2 if current_A_m2 is None else current_A_m2
+        drop = current * self.plan.kinetics.series_resistance_ohm_m2
         if phi is not None:
             eta = None if u_surface is None else phi - u_surface
             return {"voltage_V": phi + drop, "overpotential_V": eta}

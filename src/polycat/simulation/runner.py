@@ -28,6 +28,7 @@ from polycat.errors import (
     PhysicalEnd,
     RunInterrupted,
     SolverError,
+    SurfaceLimit,
 )
 from polycat.exports import Exporter
 from polycat.exports.fields import FieldsExporter
@@ -48,8 +49,9 @@ from polycat.mesh import load_mesh
 from polycat.microstructure import ORIENTATION_COLUMNS
 from polycat.post.soc import SocReader
 from polycat.reports import build_plots, soc_tag
+from polycat.schedule import soc_of_x
 from polycat.simulation import prepare_mesh
-from polycat.simulation.loop import LIMIT_X_TOL, SocLoop
+from polycat.simulation.loop import LIMIT_X_TOL, HoldLoop, SocLoop
 from polycat.simulation.problem import (
     Problem,
     build_problem,
@@ -68,6 +70,12 @@ from polycat.simulation.restart import (
 __all__ = ["RunSession", "run"]
 
 log = logging.getLogger("polycat")
+
+FARADAY = 96485.33212
+"""Faraday constant, C/mol."""
+
+DEFAULT_HOLD_MAX_DT_S = 120.0
+"""Longest step of a constant-voltage hold without solver.max_dt_s (s)."""
 
 COLLECTIVE_ERRORS = (SolverError, ConfigError, GeometryError)
 """Errors raised identically on every rank (the others may strike one rank only; so may
@@ -108,6 +116,9 @@ class RunSession:
         self.exporters: list[Exporter] = []
         self.faults = FaultInjector(self.rank)
         self.checkpoint_state: dict[str, Any] | None = None
+        self._step: tuple[int, str] = (1, "cc")
+        self._current: float | None = None  # the current of a held step (else the schedule's)
+        self._hold_loop: HoldLoop | None = None
         self.problem: Problem | None = None
         self.reader: SocReader | None = None
 
@@ -266,8 +277,65 @@ class RunSession:
             after_step=lambda: self.stop.check(self.comm),
             bounds=surface_bounds(self.plan, p.cell_voltage),
         )
-        loop.run(start, self.report)
+        ld = self.plan.loading
+        resumed = self.record.resumed_from or {}
+        if resumed.get("phase", "cc") == "cc":
+            try:
+                loop.run(start, self.report)
+                times = p.schedule.times_s
+                end = (
+                    float(times[-1]),
+                    len(times) - 1,
+                    float(times[-1] - (times[-2] if len(times) > 1 else 0.0)),
+                )
+            except SurfaceLimit as exc:
+                if not (ld.protocol and getattr(exc, "limit", "") == "voltage"):
+                    raise
+                end = (exc.t_s, exc.step_index, exc.dt_s)
+            if ld.hold is not None:
+                t0, i0, dt0 = end
+                self._hold(t0, i0 + 1, dt0, np.inf)
+        else:
+            self._hold(
+                float(resumed["t_s"]),
+                int(resumed["step_index"]) + 1,
+                float(resumed["hold_dt_s"]),
+                float(resumed["hold_rate_prev"]),
+            )
         self.record.status = "completed"
+
+    def _hold(self, t0: float, i0: int, dt0: float, rate_prev: float) -> None:
+        """The protocol's constant-voltage step from time t0 (step index i0)."""
+        assert self.problem is not None
+        p, plan = self.problem, self.plan
+        hold = plan.loading.hold
+        assert hold is not None
+        window = plan.loading.x_window
+        self._step = (2, "cv")
+        self._hold_loop = loop = HoldLoop(
+            p.model,
+            self.record,
+            self.faults,
+            hold.voltage_V,
+            plan.kinetics.series_resistance_ohm_m2,
+            hold.until_c_rate,
+            (window[1] - window[0]) / 3600.0,
+            lambda x: soc_of_x(x, window),
+            plan.loading.soc_step,
+            hold.max_s,
+            plan.loop.max_dt_s or DEFAULT_HOLD_MAX_DT_S,
+            plan.loop.max_step_cuts,
+            after_step=lambda: self.stop.check(self.comm),
+        )
+        sign = 1.0 if plan.loading.mode == "charge" else -1.0
+
+        def on_report(i: int, soc: float, t_s: float, info: StepInfo) -> None:
+            self._current = (
+                FARADAY * plan.cathode.c_max_mol_m3 * info.flux_um_s * 1e-6
+            )  # the held step's current, A/m²
+            self.report(i, soc, t_s, info)
+
+        loop.run(t0, dt0, i0, sign, on_report, rate_prev=rate_prev)
 
     def report(self, i: int, soc: float, t_s: float, info: StepInfo) -> None:
         """Read the state at a report SOC, hand it to every exporter, checkpoint."""
@@ -315,9 +383,13 @@ class RunSession:
         capacity = None  # the charge moved since the start, per gram of active material
         if molar is not None:
             capacity = specific_capacity_mAh_g(abs(p.model.mean_x() - p.schedule.x_start), molar)
+        current = p.current_density_A_m2 if self._current is None else self._current
         return {
-            "current_density_A_m2": p.current_density_A_m2,
-            **p.electrochemistry(),
+            "cycle": 1,
+            "step": self._step[0],
+            "step_type": self._step[1],
+            "current_density_A_m2": current,
+            **p.electrochemistry(current),
             "capacity_mAh_g": capacity,
             "gb_strength_MPa": rd.gb_strength_MPa,
             "adhesion_strength_MPa": rd.adhesion_strength_MPa,
@@ -333,6 +405,15 @@ class RunSession:
             "soc": soc,
             "t_s": t_s,
             "ranks": self.comm.size,
+            "phase": self._step[1],
+            **(
+                {}
+                if self._hold_loop is None
+                else {
+                    "hold_dt_s": self._hold_loop.state["dt"],
+                    "hold_rate_prev": self._hold_loop.state["rate_prev"],
+                }
+            ),
             "diffusion": model.history(),
             **self.tables.rows(),
             **self.record.counters(),
@@ -373,6 +454,8 @@ class RunSession:
             "step_index": state["step_index"],
             "t_s": state["t_s"],
             "ranks": state["ranks"],
+            "phase": state.get("phase", "cc"),
+            **{k: state[k] for k in ("hold_dt_s", "hold_rate_prev") if k in state},
         }
         if self.rank == 0:
             log.info(

@@ -114,7 +114,7 @@ def run_json(root: Path, case_id: str) -> dict[str, Any]:
     return read_json(case_dir(root, case_id) / "run.json")
 
 
-FINISHED_RUN_STATUSES = ("completed", "contact_lost", "surface_limit")
+FINISHED_RUN_STATUSES = ("completed", "contact_lost", "surface_limit", "step_time_limit")
 """run.json statuses of a run that ended as its physics says: ``contact_lost`` (the particle
 lost the contact the current needs before the last report SOC) and ``surface_limit`` (its
 Li fraction reached the lattice table's end or the cut-off voltage) are outcomes, with the
