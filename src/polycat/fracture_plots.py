@@ -55,10 +55,12 @@ def build_fracture_plots(results_dir: Path, title: str = "") -> list[Path]:
     fig.tight_layout()
     written.append(_save(fig, out / "cracking_vs_soc.png"))
 
-    facets = sorted((d / "facets").glob("gb_soc_*.csv"))
+    from polycat.reports import tag_soc
+
+    facets = sorted((d / "facets").glob("gb_soc_*.csv"), key=tag_soc)
     if facets:
         rows = read_csv(facets[-1])
-        soc_last = int(facets[-1].stem.split("_")[-1]) / 100.0
+        soc_last = tag_soc(facets[-1])
         itf_path = d / "facets" / facets[-1].name.replace("gb_", "interface_")
         itf = read_csv(itf_path) if itf_path.exists() else []
         if rows and rows[0].get("damage", "") != "":

@@ -21,8 +21,22 @@ from polycat.headline import failure_definitions, strength_labels
 
 
 def soc_tag(soc: float) -> str:
-    """``XXX`` of ``profiles/soc_XXX.csv``: round(100·SOC), zero-padded to 3 digits."""
-    return f"{round(100 * soc):03d}"
+    """``XXX`` of ``profiles/soc_XXX.csv``: round(100·SOC), zero-padded to 3 digits, for a
+    SOC on the percent grid (within 1e-6); else the per mille, 4 digits with a leading 0
+    (a landed end at SOC 0.6995 → ``0700``, next to SOC 0.70 → ``070``), so that a landing
+    next to a report SOC keeps a file of its own. Both sort in SOC order; :func:`tag_soc`
+    reads either."""
+    pct = 100.0 * soc
+    if abs(pct - round(pct)) <= 1e-6:
+        return f"{round(pct):03d}"
+    return f"{round(1000.0 * soc):04d}"
+
+
+def tag_soc(path: Path) -> float:
+    """The SOC of ``…soc_XXX.csv`` / ``.npz`` (:func:`soc_tag`: 3 digits percent, 4 per
+    mille)."""
+    tag = path.stem.split("_")[-1]
+    return int(tag) / (1000.0 if len(tag) == 4 else 100.0)
 
 
 def _title(meta: dict[str, Any], run: dict[str, Any]) -> str:
@@ -67,13 +81,13 @@ def build_plots(results_dir: Path) -> list[Path]:
     R = float(_geometry(meta).get("particle_radius_um", np.nan))
 
     # 1. σ_rr and σ_hoop against r at every SOC
-    profiles = sorted((d / "profiles").glob("soc_*.csv"))
+    profiles = sorted((d / "profiles").glob("soc_*.csv"), key=tag_soc)
     if profiles:
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharex=True)
         cmap = plt.get_cmap("viridis")
         for k, path in enumerate(profiles):
             rows = read_csv(path)
-            soc = int(path.stem.split("_")[1]) / 100.0
+            soc = tag_soc(path)
             color = cmap(k / max(1, len(profiles) - 1))
             for region, style in (("particle", "-"), ("electrolyte", "--")):
                 sel = [r for r in rows if r["region"] == region]
@@ -141,7 +155,7 @@ def build_plots(results_dir: Path) -> list[Path]:
     peak = _peak_soc(summary)
 
     # 3. histogram of GB normal traction at the SOC of the peak GB risk
-    facets = {_tag_soc(p): p for p in sorted((d / "facets").glob("gb_soc_*.csv"))}
+    facets = {tag_soc(p): p for p in sorted((d / "facets").glob("gb_soc_*.csv"))}
     if facets:
         soc_h = _nearest(facets, peak)
         rows = read_csv(facets[soc_h])
@@ -163,7 +177,7 @@ def build_plots(results_dir: Path) -> list[Path]:
             written.append(_save(fig, out_dir / "gb_tn_histogram.png"))
 
     # 4. section through the particle coloured by hoop stress, at the SOC of the peak risk
-    sections = {_tag_soc(p): p for p in sorted((d / "sections").glob("soc_*.npz"))}
+    sections = {tag_soc(p): p for p in sorted((d / "sections").glob("soc_*.npz"))}
     if sections:
         soc_s = _nearest(sections, peak)
         data = np.load(sections[soc_s])
@@ -197,11 +211,6 @@ def build_plots(results_dir: Path) -> list[Path]:
 
     written += build_fracture_plots(d, title)
     return written
-
-
-def _tag_soc(path: Path) -> float:
-    """The SOC of ``…soc_XXX.csv`` / ``.npz`` (XXX = round(100·SOC))."""
-    return int(path.stem.split("_")[-1]) / 100.0
 
 
 def _peak_soc(summary: list[dict[str, str]]) -> float | None:

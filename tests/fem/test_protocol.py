@@ -98,6 +98,7 @@ def test_cc_cv_ends_on_its_conditions(runs: dict[str, Path], name: str) -> None:
         vals = [float(r[key]) for r in rows]
         assert all(b > a for a, b in itertools.pairwise(vals)), key
     assert float(rows[-1]["soc"]) > float(cc[-1]["soc"]) + 0.02  # the hold charges on
+    assert len(list((out / "profiles").glob("soc_*.csv"))) == len(rows)  # a file per row
     # the cv reports land on the SOC grid (to 1e-6), but for its end
     step = 0.1
     for r in cv[:-1]:
