@@ -151,6 +151,10 @@ def build_plots(results_dir: Path) -> list[Path]:
         _footnote(fig, run)
         written.append(_save(fig, out_dir / "risk_vs_soc.png"))
 
+    # 2b. the voltage curve, and stress / damage on the same axis below it
+    if summary and "voltage_V" in summary[0] and np.isfinite(_floats(summary, "voltage_V")).any():
+        written.append(_voltage_plot(plt, summary, title, run, out_dir))
+
     # the report SOC where the GB risk peaks (else the last one): histogram and section
     peak = _peak_soc(summary)
 
@@ -277,6 +281,49 @@ def _footnote(fig: Any, run: dict[str, Any]) -> None:
         return
     fig.tight_layout(rect=(0, 0.04 * len(lines) + 0.02, 1, 1))
     fig.text(0.01, 0.01, "\n".join(lines), fontsize=6.5, va="bottom", ha="left", wrap=True)
+
+
+def _voltage_plot(
+    plt: Any, summary: list[dict[str, str]], title: str, run: dict[str, Any], out_dir: Path
+) -> Path:
+    """voltage_vs_capacity.png: the cell voltage against the capacity (or SOC), one marker
+    per protocol step, and below it the peak hoop stress with the GB crack risk (bonded)
+    or the cracked and debonded area fractions (cohesive interfaces)."""
+    cap = _floats(summary, "capacity_mAh_g") if "capacity_mAh_g" in summary[0] else None
+    use_cap = cap is not None and np.isfinite(cap).all()
+    xs = cap if use_cap and cap is not None else _floats(summary, "soc")
+    xlabel = "capacity (mAh/g of active material)" if use_cap else "state of charge SOC"
+    fig, (ax_v, ax_s) = plt.subplots(2, 1, figsize=(8, 7.5), sharex=True)
+    volts = _floats(summary, "voltage_V")
+    ax_v.plot(xs, volts, "-", color="0.6", lw=0.8)
+    for kind, marker in (("cc", "o"), ("cv", "s")):
+        sel = np.array([r.get("step_type", "cc") == kind for r in summary])
+        if sel.any():
+            label = {"cc": "constant current", "cv": "constant voltage"}[kind]
+            ax_v.plot(xs[sel], volts[sel], marker, ms=4, label=label)
+    ax_v.set_ylabel("cell voltage (V vs Li/Li⁺)")
+    ax_v.legend(fontsize=8)
+    ax_v.set_title("voltage (kinetics: see run.json config)", fontsize=9)
+    if "sigma_hoop_max_MPa" in summary[0]:
+        ax_s.plot(xs, _floats(summary, "sigma_hoop_max_MPa"), "o-", label="max hoop stress")
+    ax_s.set_ylabel("stress (MPa, tension > 0)")
+    ax_s.set_xlabel(xlabel)
+    ax_r = ax_s.twinx()
+    for key, label, style in (
+        ("gb_risk_max", "max GB crack risk (right)", "r^--"),
+        ("gb_cracked_area_fraction", "cracked GB area fraction (right)", "r^--"),
+        ("interface_debonded_area_fraction", "debonded interface fraction (right)", "mv--"),
+    ):
+        if key in summary[0] and np.isfinite(_floats(summary, key)).any():
+            ax_r.plot(xs, _floats(summary, key), style, ms=4, label=label)
+    ax_r.set_ylabel("risk / area fraction (–)")
+    handles = ax_s.get_legend_handles_labels()
+    more = ax_r.get_legend_handles_labels()
+    if handles[0] or more[0]:
+        ax_s.legend(handles[0] + more[0], handles[1] + more[1], fontsize=8)
+    fig.suptitle(title)
+    _footnote(fig, run)
+    return _save(fig, out_dir / "voltage_vs_capacity.png")
 
 
 def _save(fig: Any, path: Path) -> Path:

@@ -120,6 +120,14 @@ def test_uniform_flux_hold_keeps_the_surface_at_equilibrium(runs: dict[str, Path
     assert all(r["overpotential_V"] == "" for r in cv)
 
 
+def test_voltage_plot(runs: dict[str, Path]) -> None:
+    from polycat.reports import build_plots
+
+    written = {p.name for p in build_plots(runs["bv"])}
+    assert "voltage_vs_capacity.png" in written
+    assert (runs["bv"] / "plots" / "voltage_vs_capacity.png").stat().st_size > 10_000
+
+
 def test_bv_hold_drives_less_than_the_equilibrium_surface(runs: dict[str, Path]) -> None:
     bv = read_csv(runs["bv"] / "summary.csv")
     uni = read_csv(runs["uniform"] / "summary.csv")
