@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from polycat.fileio import read_csv
+from polycat.soc_tags import tag_soc
 
 __all__ = ["build_fracture_plots"]
 
@@ -54,8 +55,6 @@ def build_fracture_plots(results_dir: Path, title: str = "") -> list[Path]:
     ax.set_title(f"{title}\ncracking and contact loss (cohesive interfaces)", fontsize=9)
     fig.tight_layout()
     written.append(_save(fig, out / "cracking_vs_soc.png"))
-
-    from polycat.reports import tag_soc
 
     facets = sorted((d / "facets").glob("gb_soc_*.csv"), key=tag_soc)
     if facets:

@@ -18,25 +18,7 @@ import numpy as np
 
 from polycat.fileio import read_csv
 from polycat.headline import failure_definitions, strength_labels
-
-
-def soc_tag(soc: float) -> str:
-    """``XXX`` of ``profiles/soc_XXX.csv``: round(100·SOC), zero-padded to 3 digits, for a
-    SOC on the percent grid (within 1e-6); else the per mille, 4 digits with a leading 0
-    (a landed end at SOC 0.6995 → ``0700``, next to SOC 0.70 → ``070``), so that a landing
-    next to a report SOC keeps a file of its own. Both sort in SOC order; :func:`tag_soc`
-    reads either."""
-    pct = 100.0 * soc
-    if abs(pct - round(pct)) <= 1e-6:
-        return f"{round(pct):03d}"
-    return f"{round(1000.0 * soc):04d}"
-
-
-def tag_soc(path: Path) -> float:
-    """The SOC of ``…soc_XXX.csv`` / ``.npz`` (:func:`soc_tag`: 3 digits percent, 4 per
-    mille)."""
-    tag = path.stem.split("_")[-1]
-    return int(tag) / (1000.0 if len(tag) == 4 else 100.0)
+from polycat.soc_tags import soc_tag, tag_soc
 
 
 def _title(meta: dict[str, Any], run: dict[str, Any]) -> str:
@@ -297,12 +279,13 @@ def _voltage_plot(
     volts = _floats(summary, "voltage_V")
     ax_v.plot(xs, volts, "-", color="0.6", lw=0.8)
     for kind, marker in (("cc", "o"), ("cv", "s")):
-        sel = np.array([r.get("step_type", "cc") == kind for r in summary])
+        sel = np.array([(r.get("step_type") or "cc") == kind for r in summary])
         if sel.any():
             label = {"cc": "constant current", "cv": "constant voltage"}[kind]
             ax_v.plot(xs[sel], volts[sel], marker, ms=4, label=label)
     ax_v.set_ylabel("cell voltage (V vs Li/Li⁺)")
-    ax_v.legend(fontsize=8)
+    if ax_v.get_legend_handles_labels()[0]:
+        ax_v.legend(fontsize=8)
     ax_v.set_title("voltage (kinetics: see run.json config)", fontsize=9)
     if "sigma_hoop_max_MPa" in summary[0]:
         ax_s.plot(xs, _floats(summary, "sigma_hoop_max_MPa"), "o-", label="max hoop stress")

@@ -24,7 +24,7 @@ LAYERS = {
     "study": 2, "reports": 2, "exports": 2, "mesh": 2, "preflight": 2, "headline": 2,
     "geometry": 1, "config": 1, "fem": 1, "post": 1, "microstructure": 1,
     "materials": 0, "schedule": 0, "errors": 0, "crystal": 0, "faults": 0, "fileio": 0,
-    "digest": 0, "interrupts": 0, "fracture_plots": 2,
+    "digest": 0, "interrupts": 0, "fracture_plots": 2, "soc_tags": 0,
 }  # fmt: skip
 
 

@@ -43,15 +43,20 @@ DROP_MPA = 200.0
 EXPECTED = float(np.exp(OMEGA * DROP_MPA * 1e6 / (analytic.R_GAS * T_K)))
 
 
-@pytest.mark.parametrize("form", ["isotropic", "anisotropic"])
-def test_gorsky_equilibrium(form: str) -> None:
-    assert abs(EXPECTED - 1.12865) < 1e-5
-    msh = dolfinx.mesh.create_box(
+def bar_mesh() -> dolfinx.mesh.Mesh:
+    """The bar of both cases: L × 0.05 L × 0.05 L, 40 × 1 × 1 boxes of tetrahedra."""
+    return dolfinx.mesh.create_box(
         MPI.COMM_WORLD,
         [[0.0, 0.0, 0.0], [L_UM, 0.05 * L_UM, 0.05 * L_UM]],
         [40, 1, 1],
         dolfinx.mesh.CellType.tetrahedron,
     )
+
+
+@pytest.mark.parametrize("form", ["isotropic", "anisotropic"])
+def test_gorsky_equilibrium(form: str) -> None:
+    assert abs(EXPECTED - 1.12865) < 1e-5
+    msh = bar_mesh()
     V = fem.functionspace(msh, ("Lagrange", 1))
     phi = fem.Function(V)
     X = ufl.SpatialCoordinate(msh)
@@ -108,12 +113,7 @@ def test_gorsky_equilibrium_non_ideal() -> None:
     from polycat.materials.ocv import FARADAY, Chen2020NmcOcv
 
     ocv, drop = Chen2020NmcOcv(), 2000.0
-    msh = dolfinx.mesh.create_box(
-        MPI.COMM_WORLD,
-        [[0.0, 0.0, 0.0], [L_UM, 0.05 * L_UM, 0.05 * L_UM]],
-        [40, 1, 1],
-        dolfinx.mesh.CellType.tetrahedron,
-    )
+    msh = bar_mesh()
     V = fem.functionspace(msh, ("Lagrange", 1))
     phi = fem.Function(V)
     phi.interpolate(lambda p: drop * 1e6 * OMEGA * (1.0 - p[0] / L_UM) / (analytic.R_GAS * T_K))

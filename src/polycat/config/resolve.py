@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from polycat.config.combinations import GeometryFacts, combination_error
 from polycat.config.geometry_spec import geometry_spec
 from polycat.config.loading import defaulted_fields, dump_config
 from polycat.config.plan import (
@@ -352,32 +353,22 @@ def check_file_geometry(cfg: RunConfig, g: FileGeometrySpec) -> None:
     """
     m, itf = cfg.mechanics, cfg.interfaces
     what = f"the mesh of geometry.file ({Path(g.file).name})"
-    if g.matrix == "none" and m.boundary != "free":
-        raise ConfigError(
-            f"mechanics.boundary: {m.boundary} needs an electrolyte matrix, but {what} has "
-            "no electrolyte cells (geometry.regions.electrolyte is empty); use boundary: free"
-        )
-    if m.boundary == "stack_pressure" and g.matrix != "box":
-        raise ConfigError(
-            "mechanics.boundary: stack_pressure acts on the box faces outer_zmin/outer_zmax, "
-            f"but the outer boundary of {what} is {g.facts.outer_boundary}, not an "
-            "axis-aligned box"
-        )
-    if itf.grain_boundary.model == "cohesive" and g.n_grains == 1:
-        raise ConfigError(
-            f"interfaces.grain_boundary.model: cohesive needs grain boundaries, but {what} "
-            "has one grain; set model: bonded"
-        )
-    if itf.cathode_electrolyte.model == "cohesive" and g.matrix == "none":
-        raise ConfigError(
-            f"interfaces.cathode_electrolyte.model: cohesive needs an electrolyte, but {what} "
-            "has none; set model: bonded"
-        )
-    if itf.cohesive and g.dim == 2:
-        raise ConfigError(
-            f"interfaces: cohesive interfaces are implemented in 3D only, and {what} is 2D "
-            "(triangles)"
-        )
+    facts = GeometryFacts(
+        matrix=g.matrix,
+        n_grains=g.n_grains,
+        dim=g.dim,
+        box=g.matrix == "box",
+        no_matrix=f"{what} has no electrolyte cells (geometry.regions.electrolyte is empty)",
+        not_box=f"the outer boundary of {what} is {g.facts.outer_boundary}, not an "
+        "axis-aligned box",
+        one_grain=f"{what} has one grain",
+        two_d=f"{what} is 2D (triangles)",
+    )
+    error = combination_error(
+        facts, m.boundary, itf.grain_boundary.model, itf.cathode_electrolyte.model
+    )
+    if error is not None:
+        raise ConfigError(error)
 
 
 # --------------------------------------------------------------------------- interfaces

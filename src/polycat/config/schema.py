@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from polycat.config.combinations import GeometryFacts, combination_error
 from polycat.config.interfaces_schema import InterfacesConfig
 from polycat.config.materials_schema import (  # noqa: F401  (re-exported)
     AnisotropicElasticityConfig,
@@ -712,32 +713,23 @@ class RunConfig(Section):
 
     @model_validator(mode="after")
     def _combinations(self) -> RunConfig:
-        g, m = self.geometry, self.mechanics
-        if g.matrix == "none" and m.boundary != "free":
-            raise ValueError(
-                f"mechanics.boundary: {m.boundary} needs an electrolyte matrix; with "
-                "geometry.matrix: none the particle surface is traction-free (boundary: free)"
+        g, m, itf = self.geometry, self.mechanics, self.interfaces
+        if g.kind == "generated":  # a mesh file's facts: resolve.check_file_geometry
+            facts = GeometryFacts(
+                matrix=g.matrix,
+                n_grains=g.n_grains,
+                dim=g.dim,
+                box=g.matrix == "box",
+                no_matrix="geometry.matrix is none",
+                not_box=f"it needs geometry.matrix: box (got {g.matrix})",
+                one_grain="geometry.n_grains is 1 (a single crystal)",
+                two_d="geometry.dim is 2",
             )
-        if m.boundary == "stack_pressure" and g.matrix != "box":
-            raise ValueError(
-                "mechanics.boundary: stack_pressure acts on the box faces outer_zmin/outer_zmax; "
-                f"it needs geometry.matrix: box (got {g.matrix})"
+            error = combination_error(
+                facts, m.boundary, itf.grain_boundary.model, itf.cathode_electrolyte.model
             )
-        itf = self.interfaces
-        if itf.grain_boundary.model == "cohesive" and g.n_grains == 1:
-            raise ValueError(
-                "interfaces.grain_boundary.model: cohesive needs grain boundaries, but "
-                "geometry.n_grains is 1 (a single crystal); set model: bonded or more grains"
-            )
-        if itf.cathode_electrolyte.model == "cohesive" and g.matrix == "none":
-            raise ValueError(
-                "interfaces.cathode_electrolyte.model: cohesive needs an electrolyte, but "
-                "geometry.matrix is none; set model: bonded or a box/shell matrix"
-            )
-        if itf.cohesive and g.dim == 2:
-            raise ValueError(
-                "interfaces: cohesive interfaces are implemented in 3D only (geometry.dim: 3)"
-            )
+            if error is not None:
+                raise ValueError(error)
         if itf.cohesive and self.kinetics.model == "butler_volmer":
             raise ValueError(
                 "kinetics.model: butler_volmer is not yet combined with cohesive interfaces "

@@ -21,6 +21,8 @@ from typing import Any
 
 import dolfinx_solver  # noqa: F401  (must precede petsc4py/dolfinx)
 
+import numpy as np
+
 import ufl
 from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
@@ -113,7 +115,6 @@ class AndersonMixer:
 
     def update(self, g: Any, f: Any) -> None:
         """Replace ``g`` by the accelerated iterate (collective)."""
-        import numpy as np
 
         self._g.append(g.copy())
         self._f.append(f.copy())

@@ -141,7 +141,9 @@ class SocLoop:
                 t = time.perf_counter()
                 before = self.model.snapshot() if self.bounds is not None else None
                 try:
-                    info = self._advance(i, t_prev, t_now, report or self.mechanics_every_step)
+                    info = self._advance(
+                        i, t_prev, t_now, report or self.mechanics_every_step, snap=before
+                    )
                 except XRangeError as exc:
                     if before is None or not self._beyond_bound(exc):
                         raise
@@ -253,13 +255,16 @@ class SocLoop:
         end.t_s, end.step_index, end.dt_s = t_s, i, info.dt_s
         raise end
 
-    def _advance(self, i: int, t0: float, t1: float, mechanics: bool) -> StepInfo:
+    def _advance(self, i: int, t0: float, t1: float, mechanics: bool, snap: Any = None) -> StepInfo:
         """Advance from t0 to t1 (step i, 0-based). A failed solve (diverged or
         non-converged Krylov/Newton, NaN/Inf, mass balance off) restores the state at t0
         and retries with the interval cut into 2, 4, … substeps, at most
         ``max_step_cuts`` times; then the run stops with a SolverError. A
-        :class:`~polycat.errors.PhysicalEnd` (contact lost) stops it at once."""
-        snap = self.model.snapshot() if self.max_step_cuts > 0 else None
+        :class:`~polycat.errors.PhysicalEnd` (contact lost) stops it at once, and so does
+        an x that left [0, 1] past a surface bound (the bound lies inside the step: the
+        caller lands on it). ``snap``: the state at t0 if the caller took it already."""
+        if snap is None and self.max_step_cuts > 0:
+            snap = self.model.snapshot()
         cuts = 0
         while True:
             try:
@@ -267,7 +272,12 @@ class SocLoop:
             except PhysicalEnd as exc:  # physics, not numerics: smaller steps cannot help
                 raise type(exc)(f"step {i + 1} (t = {t1:.4g} s): {exc}") from exc
             except SolverError as exc:
-                if cuts >= self.max_step_cuts:
+                beyond = (
+                    isinstance(exc, XRangeError)
+                    and self.bounds is not None
+                    and self._beyond_bound(exc)
+                )
+                if cuts >= self.max_step_cuts or beyond:
                     more = f" (still failing after {cuts} step cuts)" if cuts else ""
                     err = type(exc)(f"step {i + 1} (t = {t1:.4g} s): {exc}{more}")
                     err.__dict__.update(exc.__dict__)  # e.g. the x range of an XRangeError

@@ -119,6 +119,7 @@ class RunSession:
         self._step: tuple[int, str] = (1, "cc")
         self._current: float | None = None  # the current of a held step (else the schedule's)
         self._hold_loop: HoldLoop | None = None
+        self._table = lattice_table_range(plan)  # the lattice table's x range, or None
         self.problem: Problem | None = None
         self.reader: SocReader | None = None
 
@@ -367,7 +368,7 @@ class RunSession:
     def _held(self, row: dict[str, Any]) -> int:
         """1 when part of the particle lies beyond the lattice table (by more than the
         landing tolerance) and the table's end values were held there, else 0."""
-        table = lattice_table_range(self.plan)
+        table = self._table
         if table is None:
             return 0
         lo, hi = float(row["x_min_particle"]), float(row["x_max_particle"])
