@@ -40,6 +40,12 @@ CCCV = [
 ]
 
 
+DISCHARGE = [
+    {"step": "cc", "direction": "discharge", "c_rate": 1.0, "until": {"voltage_V": 3.7}},
+    {"step": "cv", "voltage_V": 3.7, "until": {"c_rate_below": UNTIL}},
+]
+
+
 def protocol_config(
     tmp: Path, name: str, kinetics: dict[str, Any], soc_step: float = 0.1
 ) -> dict[str, Any]:
@@ -67,9 +73,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # with Butler-Volmer kinetics concentrate the current (i0 grows as x falls from 1) and
     # overshoot x = 1 next to the surface by more than the report check allows when they
     # are shorter than ~150 s (90 s fail); a finer mesh is the remedy
+    dis = protocol_config(tmp, "discharge", bv, 0.1)
+    dis["loading"].update(protocol=DISCHARGE, x_start=0.3)
+    path = tmp / "discharge.yaml"
+    path.write_text(yaml.safe_dump(dis))
+    assert main(["run", str(path)]) == 0
     return {
         "bv": _run(tmp, "bv", bv, 0.1),
         "uniform": _run(tmp, "uniform", {"model": "uniform_flux"}, 0.1),
+        "discharge": tmp / "discharge",
     }
 
 
@@ -118,6 +130,26 @@ def test_uniform_flux_hold_keeps_the_surface_at_equilibrium(runs: dict[str, Path
     assert float(cc_end["x_min_particle"]) < x_s - 0.01
     assert abs(float(cv[-1]["x_min_particle"]) - x_s) <= 1e-6
     assert all(r["overpotential_V"] == "" for r in cv)
+
+
+def test_cc_cv_discharge(runs: dict[str, Path]) -> None:
+    """The same protocol the other way: from x = 0.3 at 1C to 3.7 V, held there to C/20
+    (the default x_end = 1 is allowed with a cut-off voltage, which ends the step first)."""
+    rows = read_csv(runs["discharge"] / "summary.csv")
+    kinds = [r["step_type"] for r in rows]
+    n_cc = kinds.count("cc")
+    assert kinds == ["cc"] * n_cc + ["cv"] * (len(rows) - n_cc) and len(rows) - n_cc >= 2
+    volts = [float(r["voltage_V"]) for r in rows]
+    assert min(volts) >= 3.7 - 1e-3 and abs(volts[n_cc - 1] - 3.7) <= LIMIT_V_TOL
+    assert all(abs(v - 3.7) <= 1e-9 for v in volts[n_cc:])
+    currents = [float(r["current_density_A_m2"]) for r in rows]
+    assert all(c < 0.0 for c in currents)  # cathodic: lithiation
+    assert all(b > a for a, b in itertools.pairwise(currents[n_cc:]))  # |i| decays
+    assert currents[-1] / currents[0] == pytest.approx(UNTIL, rel=2 * RATE_LAND_TOL)
+    socs = [float(r["soc"]) for r in rows]
+    assert all(b < a for a, b in itertools.pairwise(socs))
+    assert all(float(r["overpotential_V"]) < 0.0 for r in rows)
+    assert len(list((runs["discharge"] / "profiles").glob("soc_*.csv"))) == len(rows)
 
 
 def test_voltage_plot(runs: dict[str, Path]) -> None:

@@ -323,7 +323,8 @@ def _material_defaults(data: dict[str, Any], cfg: RunConfig, source: str) -> dic
                 f"{source}: invalid configuration\n  loading.{key}: {value} is outside the x "
                 f"window [{x_min}, {x_max}] of cathode {name}; choose a value inside it"
             )
-    if loading.mode == "discharge" and x_end >= 1.0 - 1e-12:
+    if loading.mode == "discharge" and x_end >= 1.0 - 1e-12 and loading.cutoff_V is None:
+        # (with a cut-off voltage the run ends on it first, or stops with a clear error)
         # (a charge to x = 0 is as impossible, but no built-in window reaches 0)
         which = (
             "" if loading.x_end is not None else f" (the default end: the top of {name}'s window)"
