@@ -188,6 +188,9 @@ X0 = {"x_start": 0.99}
         ({"protocol": CCCV, "report": {"soc_step": 0.1}, "report_soc": [0.5, 1.0]},
          "report.soc_step or report_soc"),
         ({"report": {"soc_step": 0.1}}, "loading.report needs a loading.protocol"),
+        ({"protocol": [CCCV[0], {**CCCV[1], "until": {"c_rate_below": 1.0}}]},
+         "would end at once"),
+        ({"protocol": [{**CCCV[0], "until": {"voltage_V": 3.0}}]}, "can never stop this charge"),
     ],
 )  # fmt: skip
 def test_bad_protocols_are_refused(loading: dict[str, Any], words: str) -> None:

@@ -439,6 +439,12 @@ class LoadingConfig(Section):
                     "loading.protocol[0].until: a cc step before a cv step ends on a voltage "
                     "({voltage_V: ..}), the cv step's voltage_V or one before it"
                 )
+            if cv.until.c_rate_below >= cc.c_rate:
+                raise ValueError(
+                    f"loading.protocol[1].until.c_rate_below = {cv.until.c_rate_below:g} is "
+                    f"not below the cc step's {cc.c_rate:g}C: the hold would end at once; "
+                    "give a smaller end current"
+                )
             v_cc, v_cv = cc.until.voltage_V, cv.voltage_V
             wrong = v_cv < v_cc if cc.direction == "charge" else v_cv > v_cc
             if wrong:
