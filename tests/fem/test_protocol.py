@@ -152,6 +152,22 @@ def test_cc_cv_discharge(runs: dict[str, Path]) -> None:
     assert len(list((runs["discharge"] / "profiles").glob("soc_*.csv"))) == len(rows)
 
 
+def test_hold_that_runs_out_of_time_ends_with_its_status(tmp_path: Path) -> None:
+    bv = {"model": "butler_volmer"}
+    cfg = protocol_config(tmp_path, "short", bv)
+    cfg["loading"]["protocol"] = [CCCV[0], {**CCCV[1], "max_minutes": 5.0}]
+    path = tmp_path / "short.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    assert main(["run", str(path)]) == 0  # a physical end, not a failure
+    run = json.loads((tmp_path / "short" / "run.json").read_text())
+    assert run["status"] == "step_time_limit" and "max_minutes" in run["error"]
+    rows = read_csv(tmp_path / "short" / "summary.csv")
+    cc_end = [r for r in rows if r["step_type"] == "cc"][-1]
+    assert rows[-1]["step_type"] == "cv"
+    assert float(rows[-1]["time_s"]) == pytest.approx(float(cc_end["time_s"]) + 300.0, abs=1e-6)
+    assert float(rows[-1]["current_density_A_m2"]) / ONE_C_A_M2 > UNTIL  # not reached
+
+
 def test_voltage_plot(runs: dict[str, Path]) -> None:
     from polycat.reports import build_plots
 
