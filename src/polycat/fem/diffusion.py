@@ -413,7 +413,12 @@ class DiffusionSolver:
             D = diffusion_tensor(D, rotation, float(anisotropy), mesh.geometry.dim)
         ds = None
         if interface_tags is not None and interfaces is None:
-            ds = ufl.Measure("ds", domain=mesh, subdomain_data=interface_tags)(interface_value)
+            # 2p + 2 points: exact for the uniform flux, and the exponentials of U(x) in
+            # Butler-Volmer would otherwise get UFL's estimate of tens of points a facet
+            q = {"quadrature_degree": 2 * settings.x_degree + 2}
+            ds = ufl.Measure("ds", domain=mesh, subdomain_data=interface_tags, metadata=q)(
+                interface_value
+            )
         if kinetics is not None and ds is None:
             raise ValueError(
                 "Butler-Volmer kinetics need the CAM-SE interface of a conforming mesh"
