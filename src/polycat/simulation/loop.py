@@ -116,6 +116,8 @@ class SocLoop:
         bounds: SurfaceBounds | None = None,
     ) -> None:
         self.bounds = bounds
+        self.ending = False
+        """True from the report of the state the run ends on (a surface bound) on."""
         self.model = model
         self.schedule = schedule
         self.record = record
@@ -244,6 +246,7 @@ class SocLoop:
             self.model.solve_mechanics()
         soc = self.schedule.soc_at(t_s)
         lo, hi = self.model.x_extremes()
+        self.ending = True
         on_report(i, soc, t_s, info)
         assert self.bounds is not None
         end = SurfaceLimit(
@@ -406,6 +409,9 @@ class HoldLoop:
         self.max_step_cuts = max_step_cuts
         self.after_step = after_step
         self.state: dict[str, float] = {"dt": 0.0, "rate_prev": float(np.inf)}
+        self.ending: str | None = None
+        """How the hold ended, from the report of its last state on: ``done`` (the end
+        current) or ``timeout`` (``max_s``); None while it runs."""
 
     def c_rate(self, info: StepInfo) -> float:
         """The C-rate of a step's end current (its mean outward flux)."""
@@ -479,6 +485,7 @@ class HoldLoop:
                 t += tau
                 self._count(info)
                 self.state = {"dt": dt, "rate_prev": self.c_rate(info)}
+                self.ending = "done"
                 on_report(i, self.soc_of(model.mean_x()), t, info)
                 return HoldResult(t, i, tau)
             else:
@@ -488,6 +495,7 @@ class HoldLoop:
                 if t >= t_end - 1e-9:
                     model.solve_mechanics()
                     self.state = {"dt": dt, "rate_prev": rate}
+                    self.ending = "timeout"
                     on_report(i, soc, t, info)
                     raise StepTimeLimit(
                         f"the constant-voltage step at {self.voltage_V:g} V did not reach "

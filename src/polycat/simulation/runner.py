@@ -28,6 +28,7 @@ from polycat.errors import (
     PhysicalEnd,
     RunInterrupted,
     SolverError,
+    StepTimeLimit,
     SurfaceLimit,
 )
 from polycat.exports import Exporter
@@ -119,6 +120,8 @@ class RunSession:
         self._step: tuple[int, str] = (1, "cc")
         self._current: float | None = None  # the current of a held step (else the schedule's)
         self._hold_loop: HoldLoop | None = None
+        self._soc_loop: SocLoop | None = None
+        self._last_dt = 0.0  # the step length of the last report's step (s)
         self._table = lattice_table_range(plan)  # the lattice table's x range, or None
         self.problem: Problem | None = None
         self.reader: SocReader | None = None
@@ -278,9 +281,11 @@ class RunSession:
             after_step=lambda: self.stop.check(self.comm),
             bounds=surface_bounds(self.plan, p.cell_voltage),
         )
+        self._soc_loop = loop
         ld = self.plan.loading
         resumed = self.record.resumed_from or {}
-        if resumed.get("phase", "cc") == "cc":
+        phase = resumed.get("phase", "cc")
+        if phase == "cc":
             try:
                 loop.run(start, self.report)
                 times = p.schedule.times_s
@@ -296,7 +301,21 @@ class RunSession:
             if ld.hold is not None:
                 t0, i0, dt0 = end
                 self._hold(t0, i0 + 1, dt0, np.inf)
-        else:
+        elif phase == "cc_end":  # resumed after the report the cc step ended on
+            if ld.hold is not None:
+                t0, i0 = float(resumed["t_s"]), int(resumed["step_index"])
+                self._hold(t0, i0 + 1, float(resumed["last_dt_s"]), np.inf)
+            elif not ld.protocol:
+                raise SurfaceLimit(
+                    f"the run had ended on its surface limit at SOC {resumed['soc']:.4f} "
+                    "(nothing left to resume)"
+                )
+        elif phase == "cv_timeout":
+            raise StepTimeLimit(
+                f"the constant-voltage step had run out of its time at SOC "
+                f"{resumed['soc']:.4f} (nothing left to resume)"
+            )
+        elif phase == "cv":
             self._hold(
                 float(resumed["t_s"]),
                 int(resumed["step_index"]) + 1,
@@ -304,6 +323,17 @@ class RunSession:
                 float(resumed["hold_rate_prev"]),
             )
         self.record.status = "completed"
+
+    def _phase_label(self) -> str:
+        """Where a checkpoint lies: ``cc`` (inside the cc step), ``cc_end`` (on the state
+        it ended on: a bound or its until voltage), ``cv``, or ``cv_end`` / ``cv_timeout``
+        (the hold's last state); a resume continues from there."""
+        hold = self._hold_loop
+        if hold is not None:
+            return {"done": "cv_end", "timeout": "cv_timeout"}.get(hold.ending or "", "cv")
+        if self._soc_loop is not None and self._soc_loop.ending:
+            return "cc_end"
+        return "cc"
 
     def _hold(self, t0: float, i0: int, dt0: float, rate_prev: float) -> None:
         """The protocol's constant-voltage step from time t0 (step index i0)."""
@@ -348,6 +378,7 @@ class RunSession:
             "mech_ksp_iterations": info.mechanics.ksp_iterations if info.mechanics else None,
             **self._loading_values(),
         }
+        self._last_dt = float(info.dt_s)
         rep = self.reader.read(
             soc, t_s, loop_values, corrupt=functools.partial(self.faults.corrupt, i + 1)
         )
@@ -406,7 +437,8 @@ class RunSession:
             "soc": soc,
             "t_s": t_s,
             "ranks": self.comm.size,
-            "phase": self._step[1],
+            "phase": self._phase_label(),
+            "last_dt_s": self._last_dt,
             **(
                 {}
                 if self._hold_loop is None
@@ -456,7 +488,7 @@ class RunSession:
             "t_s": state["t_s"],
             "ranks": state["ranks"],
             "phase": state.get("phase", "cc"),
-            **{k: state[k] for k in ("hold_dt_s", "hold_rate_prev") if k in state},
+            **{k: state[k] for k in ("hold_dt_s", "hold_rate_prev", "last_dt_s") if k in state},
         }
         if self.rank == 0:
             log.info(
