@@ -223,6 +223,10 @@ def test_hold_needs_what_it_holds() -> None:
         resolve(
             validate_config({**BASE, "coupling": "two_way", "loading": {"protocol": CCCV, **X0}})
         )
+    only_cc = [{"step": "cc", "direction": "charge", "c_rate": 0.5, "until": {"x": 0.5}}]
+    plan = resolve(validate_config({"loading": {"protocol": only_cc}}))
+    assert (plan.loading.x_end, plan.loading.c_rate, plan.loading.cutoff_V) == (0.5, 0.5, None)
+    assert plan.loading.hold is None and plan.loading.protocol
     plan = resolve(validate_config({**BASE, "loading": {"protocol": CCCV, **X0}}))
     assert plan.loading.hold is not None and plan.loading.hold.voltage_V == V_SET
     assert plan.loading.cutoff_V == V_SET and plan.loading.mode == "charge"
