@@ -536,6 +536,24 @@ class DiffusionSolver:
             self.J_bulk.copy(self.J, S)  # type: ignore[arg-type]
             self.J.axpy(1.0, self.interfaces.K, S)  # type: ignore[arg-type]
             self._itf_version = self.interfaces.version
+        self._set_operator()
+        self._J_valid = True
+
+    def _newton_update(self) -> tuple[int, str]:
+        """Solve J δx = −F with the current operator and add δx to x (F is negated in
+        place); returns the Krylov iterations and the converged reason."""
+        assert self._ksp is not None
+        self.F.scale(-1.0)
+        with self.dx_vec.localForm() as d_local:
+            d_local.set(0.0)
+        self._ksp.solve(self.F, self.dx_vec)
+        check_converged(self._ksp, self.dx_vec, "diffusion")
+        self.x.x.petsc_vec.axpy(1.0, self.dx_vec)
+        self.x.x.scatter_forward()
+        return self._ksp.getIterationNumber(), reason_name(self._ksp.getConvergedReason())
+
+    def _set_operator(self) -> None:
+        """Hand J to the KSP (created on first use: GMRES + LU for a nonsymmetric J)."""
         if self._ksp is None:
             opts = diffusion_default_options(self.settings.diffusion_ksp_rtol, self._symmetric)
             self._ksp = create_ksp(
@@ -543,7 +561,6 @@ class DiffusionSolver:
             )
         else:
             self._ksp.setOperators(self.J)
-        self._J_valid = True
 
     def step(self, dt: float, flux: float) -> DiffusionInfo:
         """Advance x by ``dt`` (s) with the outward interface flux ``flux`` (µm/s).
@@ -635,15 +652,8 @@ class DiffusionSolver:
             if lagged:  # keep the iterate and its residual in case the step is rejected
                 xv.copy(self._x_keep)
                 self.F.copy(self._F_keep)
-            self.F.scale(-1.0)
-            with self.dx_vec.localForm() as d_local:
-                d_local.set(0.0)
-            self._ksp.solve(self.F, self.dx_vec)
-            check_converged(self._ksp, self.dx_vec, "diffusion")
-            ksp_its += self._ksp.getIterationNumber()
-            reason = reason_name(self._ksp.getConvergedReason())
-            xv.axpy(1.0, self.dx_vec)
-            self.x.x.scatter_forward()
+            n_ksp, reason = self._newton_update()
+            ksp_its += n_ksp
             its += 1
             new_norm = self._assemble_residual()
             if not self.linear and not new_norm <= theta * norm:
@@ -804,7 +814,6 @@ class DiffusionSolver:
         tol = max(s.newton_atol, s.newton_rtol * norm0)
         its = ksp_its = 0
         reason = "CONVERGED_ATOL" if norm <= s.newton_atol else "ITERATING"
-        xv = self.x.x.petsc_vec
         while norm > tol:
             if its >= s.newton_max_it:
                 raise SolverError(
@@ -815,23 +824,10 @@ class DiffusionSolver:
             fem_petsc.assemble_matrix(self.J, J_form, bcs=[bc])  # type: ignore[misc, arg-type]
             self.J.assemble()
             self._J_valid = False  # the next flux step re-assembles without the rows
-            if self._ksp is None:
-                opts = diffusion_default_options(self.settings.diffusion_ksp_rtol, False)
-                self._ksp = create_ksp(
-                    self.mesh.comm, self.J, DIFF_PREFIX, opts, self.settings.diffusion_options
-                )
-            else:
-                self._ksp.setOperators(self.J)
+            self._set_operator()
             self.jacobian_assemblies += 1
-            self.F.scale(-1.0)
-            with self.dx_vec.localForm() as d_local:
-                d_local.set(0.0)
-            self._ksp.solve(self.F, self.dx_vec)
-            check_converged(self._ksp, self.dx_vec, "diffusion")
-            ksp_its += self._ksp.getIterationNumber()
-            reason = reason_name(self._ksp.getConvergedReason())
-            xv.axpy(1.0, self.dx_vec)
-            self.x.x.scatter_forward()
+            n_ksp, reason = self._newton_update()
+            ksp_its += n_ksp
             its += 1
             norm = residual()
             if not np.isfinite(norm):

@@ -458,11 +458,7 @@ class ChemoMechanicsModel:
         iterations, residual = 1, 0.0
         if self.coupling == "one_way":
             if mechanics:
-                t = time.perf_counter()
-                self.update_eigenstrain()
-                wall["eigenstrain"] += time.perf_counter() - t
-                minfo = self.elasticity.solve()
-                wall["mechanics"] += minfo.wall_s
+                minfo = self._timed_mechanics(wall)
                 if self.cohesive is not None:
                     self.commit_interfaces()
         else:
@@ -484,6 +480,16 @@ class ChemoMechanicsModel:
             coupling_residual=residual,
             wall_s=wall,
         )
+
+    def _timed_mechanics(self, wall: dict[str, float]) -> MechInfo:
+        """Eigenstrain from the current x, then elasticity, their wall times added to
+        ``wall``."""
+        t = time.perf_counter()
+        self.update_eigenstrain()
+        wall["eigenstrain"] += time.perf_counter() - t
+        minfo = self.elasticity.solve()
+        wall["mechanics"] += minfo.wall_s
+        return minfo
 
     def step_potentiostatic(
         self,
@@ -509,13 +515,7 @@ class ChemoMechanicsModel:
         dinfo = self.diffusion.step_potentiostatic(dt_s, voltage_V, resistance_ohm_m2)
         wall["diffusion"] += time.perf_counter() - t
         self.check_x_range()
-        minfo: MechInfo | None = None
-        if mechanics:
-            t = time.perf_counter()
-            self.update_eigenstrain()
-            wall["eigenstrain"] += time.perf_counter() - t
-            minfo = self.elasticity.solve()
-            wall["mechanics"] += minfo.wall_s
+        minfo = self._timed_mechanics(wall) if mechanics else None
         m_new = self.mean_x()
         return StepInfo(
             dt_s=float(dt_s),
