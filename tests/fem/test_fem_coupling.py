@@ -32,12 +32,11 @@ from polycat.fem import (
     CathodePhase,
     ChemoMechanicsModel,
     ConstantDiffusivity,
-    MechanicsBC,
     SolverError,
     SolverSettings,
 )
 from support import analytic, meshes
-from support.helpers import LinearLattice, isotropic_voigt
+from support.helpers import LinearLattice, free_particle_model, isotropic_voigt
 from support.points import evaluate_at_points
 
 R_UM, E, NU, OMEGA, C_MAX, T_K, D = 5.0, 140e3, 0.3, 1.5e-6, 5e4, 298.15, 1e-14
@@ -84,20 +83,11 @@ def radial_reference(n: int = 400) -> tuple[float, float]:
 def _run(m: meshes.TaggedMesh, coupling: str, **settings: Any) -> tuple[ChemoMechanicsModel, list]:
     k = OMEGA * C_MAX / 3
     diffusivity = ConstantDiffusivity(D) if coupling == "two_way" else EffectiveDiffusivity()
-    model = ChemoMechanicsModel(
-        m.mesh,
-        m.cell_tags,
-        m.facet_tags,
-        grain_tags=m.grain_tags,
-        matrix_tag=None,
-        interface_tags=m.interface_tags,
-        outer=(),
-        rotations={1: np.eye(3)},
-        cathode=CathodePhase(isotropic_voigt(E, NU), LinearLattice(k, k, 0.5), diffusivity, C_MAX),
-        matrix=None,
-        bc=MechanicsBC("free"),
-        settings=SolverSettings(ksp_rtol=1e-10, coupling_tol=1e-8, **settings),
-        coupling=coupling,  # type: ignore[arg-type]
+    model = free_particle_model(
+        m,
+        CathodePhase(isotropic_voigt(E, NU), LinearLattice(k, k, 0.5), diffusivity, C_MAX),
+        SolverSettings(ksp_rtol=1e-10, coupling_tol=1e-8, **settings),
+        coupling=coupling,
         temperature_K=T_K,
     )
     model.set_uniform_x(X0)

@@ -88,6 +88,34 @@ def cathode(
     return CathodePhase(C, lattice, ConstantDiffusivity(D_m2_s), c_max)
 
 
+def free_particle_model(
+    m: Any,
+    phase: CathodePhase,
+    settings: Any,
+    rotations: dict[int, NDArray[np.float64]] | None = None,
+    **kwargs: Any,
+) -> ChemoMechanicsModel:
+    """The model of a free particle (no electrolyte, traction-free surface) on the tagged
+    mesh ``m`` (:mod:`support.meshes`); ``rotations`` default: every grain unrotated."""
+    from polycat.fem import MechanicsBC
+
+    return ChemoMechanicsModel(
+        m.mesh,
+        m.cell_tags,
+        m.facet_tags,
+        grain_tags=m.grain_tags,
+        matrix_tag=None,
+        interface_tags=m.interface_tags,
+        outer=(),
+        rotations=rotations if rotations is not None else {g: np.eye(3) for g in m.grain_tags},
+        cathode=phase,
+        matrix=None,
+        bc=MechanicsBC("free"),
+        settings=settings,
+        **kwargs,
+    )
+
+
 def directions(n: int, seed: int = 0) -> NDArray[np.float64]:
     """``n`` random unit vectors (rows)."""
     d = np.random.default_rng(seed).normal(size=(n, 3))

@@ -26,14 +26,13 @@ from polycat.fem import (
     CathodePhase,
     ChemoMechanicsModel,
     ConstantDiffusivity,
-    MechanicsBC,
     SolverSettings,
 )
 from polycat.fem.diffusion import SurfaceKinetics
 from polycat.materials.kinetics import FARADAY, GAS_CONSTANT, ButlerVolmer
 from polycat.materials.ocv import Chen2020NmcOcv
 from support import meshes
-from support.helpers import LinearLattice, isotropic_voigt
+from support.helpers import LinearLattice, free_particle_model, isotropic_voigt
 
 R_UM, C_MAX, T_K, RATE, X0 = 1.0, 5e4, 298.15, -2e-4, 0.8
 OCV = Chen2020NmcOcv()
@@ -44,21 +43,13 @@ def build_sphere(
 ) -> ChemoMechanicsModel:
     """The sphere at x = X0 with Butler–Volmer kinetics ``law`` (None: uniform flux)."""
     m = meshes.sphere(MPI.COMM_WORLD, R_UM, h)
-    model = ChemoMechanicsModel(
-        m.mesh,
-        m.cell_tags,
-        m.facet_tags,
-        grain_tags=m.grain_tags,
-        matrix_tag=None,
-        interface_tags=m.interface_tags,
-        outer=(),
-        rotations={1: np.eye(3)},
-        cathode=CathodePhase(
-            isotropic_voigt(140e3, 0.3), LinearLattice(0.0, 0.0, 0.5), ConstantDiffusivity(D), C_MAX
-        ),
-        matrix=None,
-        bc=MechanicsBC("free"),
-        settings=SolverSettings(time_scheme=time_scheme),  # type: ignore[arg-type]
+    phase = CathodePhase(
+        isotropic_voigt(140e3, 0.3), LinearLattice(0.0, 0.0, 0.5), ConstantDiffusivity(D), C_MAX
+    )
+    model = free_particle_model(
+        m,
+        phase,
+        SolverSettings(time_scheme=time_scheme),  # type: ignore[arg-type]
         kinetics=None if law is None else SurfaceKinetics(law, OCV, C_MAX, T_K),
         report_ocv=OCV,
     )
