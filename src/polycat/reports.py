@@ -277,28 +277,42 @@ def _voltage_plot(
     xlabel = "capacity (mAh/g of active material)" if use_cap else "state of charge SOC"
     fig, (ax_v, ax_s) = plt.subplots(2, 1, figsize=(8, 7.5), sharex=True)
     volts = _floats(summary, "voltage_V")
-    ax_v.plot(xs, volts, "-", color="0.6", lw=0.8)
-    for kind, marker in (("cc", "o"), ("cv", "s")):
+    halves = _half_cycles(summary)
+    cmap = plt.get_cmap("viridis")
+    n_cycles = max(int(float(r.get("cycle") or 1)) for r in summary)
+    for (cycle, direction), rows in halves:
+        color = cmap((cycle - 1) / max(1, n_cycles - 1)) if n_cycles > 1 else "0.5"
+        style = "-" if direction == "charge" else "--"
+        label = f"cycle {cycle} {direction}" if n_cycles > 1 else None
+        ax_v.plot(xs[rows], volts[rows], style, color=color, lw=0.9, label=label)
+    for kind, marker in (("cc", "o"), ("cv", "s"), ("rest", "x")):
         sel = np.array([(r.get("step_type") or "cc") == kind for r in summary])
         if sel.any():
-            label = {"cc": "constant current", "cv": "constant voltage"}[kind]
-            ax_v.plot(xs[sel], volts[sel], marker, ms=4, label=label)
+            label = {"cc": "constant current", "cv": "constant voltage", "rest": "end of rest"}
+            ax_v.plot(xs[sel], volts[sel], marker, ms=4, label=label[kind])
     ax_v.set_ylabel("cell voltage (V vs Li/Li⁺)")
     if ax_v.get_legend_handles_labels()[0]:
         ax_v.legend(fontsize=8)
     ax_v.set_title("voltage (kinetics: see run.json config)", fontsize=9)
-    if "sigma_hoop_max_MPa" in summary[0]:
-        ax_s.plot(xs, _floats(summary, "sigma_hoop_max_MPa"), "o-", label="max hoop stress")
-    ax_s.set_ylabel("stress (MPa, tension > 0)")
-    ax_s.set_xlabel(xlabel)
     ax_r = ax_s.twinx()
-    for key, label, style in (
-        ("gb_risk_max", "max GB crack risk (right)", "r^--"),
-        ("gb_cracked_area_fraction", "cracked GB area fraction (right)", "r^--"),
-        ("interface_debonded_area_fraction", "debonded interface fraction (right)", "mv--"),
-    ):
-        if key in summary[0] and np.isfinite(_floats(summary, key)).any():
-            ax_r.plot(xs, _floats(summary, key), style, ms=4, label=label)
+    for n, ((_, direction), rows) in enumerate(halves):
+        style = "-" if direction == "charge" else ":"
+        if "sigma_hoop_max_MPa" in summary[0]:
+            hoop = _floats(summary, "sigma_hoop_max_MPa")
+            label = "max hoop stress" if n == 0 else None
+            ax_s.plot(xs[rows], hoop[rows], "o" + style, color="tab:blue", label=label)
+        for key, label, color, marker in (
+            ("gb_risk_max", "max GB crack risk (right)", "r", "^"),
+            ("gb_cracked_area_fraction", "cracked GB area fraction (right)", "r", "^"),
+            ("interface_debonded_area_fraction", "debonded interface fraction (right)", "m", "v"),
+        ):
+            if key in summary[0] and np.isfinite(_floats(summary, key)).any():
+                ax_r.plot(xs[rows], _floats(summary, key)[rows], marker + style, color=color,
+                          ms=4, label=label if n == 0 else None)  # fmt: skip
+    ax_s.set_ylabel("stress (MPa, tension > 0)")
+    ax_s.set_xlabel(
+        xlabel + ("; solid: charge, dotted: discharge" if len(halves) > 1 else "")
+    )
     ax_r.set_ylabel("risk / area fraction (–)")
     handles = ax_s.get_legend_handles_labels()
     more = ax_r.get_legend_handles_labels()
@@ -307,6 +321,24 @@ def _voltage_plot(
     fig.suptitle(title)
     _footnote(fig, run)
     return _save(fig, out_dir / "voltage_vs_capacity.png")
+
+
+def _half_cycles(summary: list[dict[str, str]]) -> list[tuple[tuple[int, str], list[int]]]:
+    """The summary rows grouped into half cycles, in order: ((cycle, direction), row
+    indices); the direction from the sign of the current (a rest belongs to the half
+    cycle before it)."""
+    out: list[tuple[tuple[int, str], list[int]]] = []
+    direction = "charge"
+    for k, r in enumerate(summary):
+        current = float(r.get("current_density_A_m2") or 0.0)
+        if current != 0.0:
+            direction = "charge" if current > 0.0 else "discharge"
+        key = (int(float(r.get("cycle") or 1)), direction)
+        if out and out[-1][0] == key:
+            out[-1][1].append(k)
+        else:
+            out.append((key, [k]))
+    return out
 
 
 def _save(fig: Any, path: Path) -> Path:

@@ -23,7 +23,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SOC_TOL", "X_ROUNDOFF", "Schedule", "build_schedule", "soc_of_x", "x_of_soc"]
+__all__ = [
+    "SOC_TOL",
+    "X_ROUNDOFF",
+    "Schedule",
+    "build_schedule",
+    "rest_schedule",
+    "soc_of_x",
+    "step_report_socs",
+    "x_of_soc",
+]
 
 SOC_TOL = 1e-9
 """Report SOCs this close to the end of the run count as the end."""
@@ -155,4 +164,65 @@ def build_schedule(
         times_s=np.asarray(times, dtype=np.float64),
         report_index=tuple(index),
         report_soc=tuple(socs),
+    )
+
+
+def step_report_socs(soc0: float, soc1: float, soc_step: float, at_step_end: bool) -> list[float]:
+    """The report SOCs of a protocol's cc step from soc0 to soc1: every multiple of
+    ``soc_step`` it crosses, and its end (``at_step_end``; else the end only when no
+    multiple is crossed)."""
+    sign = 1.0 if soc1 > soc0 else -1.0
+    k = (
+        math.floor(soc0 / soc_step + 1e-9) + 1
+        if sign > 0
+        else math.ceil(soc0 / soc_step - 1e-9) - 1
+    )
+    out: list[float] = []
+    while True:
+        s = round(k * soc_step, 10)
+        if sign * (s - soc1) >= -SOC_TOL:
+            break
+        out.append(s)
+        k += 1 if sign > 0 else -1
+    if at_step_end or not out:
+        out.append(round(soc1, 12))
+    return out
+
+
+REST_GROWTH = 1.25
+"""Growth factor of the steps of a rest (open circuit: the relaxation is fastest first)."""
+
+
+def rest_schedule(
+    x_mean: float,
+    duration_s: float,
+    dt0_s: float,
+    max_dt_s: float,
+    x_window: tuple[float, float],
+) -> Schedule:
+    """The steps of a rest (no current) of ``duration_s`` at mean Li fraction ``x_mean``:
+    a first step ``dt0_s``, each next one × :data:`REST_GROWTH` up to ``max_dt_s``, the
+    last one ending exactly on the duration; one report, at the end (x̄ and SOC do not
+    change: ``rate_per_s`` is 0)."""
+    if not duration_s > 0.0 or not dt0_s > 0.0 or not max_dt_s > 0.0:
+        raise ValueError(
+            f"a rest needs a positive duration and steps, got {duration_s}, {dt0_s}, {max_dt_s}"
+        )
+    times: list[float] = []
+    t, dt = 0.0, min(dt0_s, max_dt_s)
+    while t + dt < duration_s * (1.0 - 1e-9):
+        t += dt
+        times.append(t)
+        dt = min(dt * REST_GROWTH, max_dt_s)
+    times.append(float(duration_s))  # exact
+    soc = soc_of_x(x_mean, x_window)
+    return Schedule(
+        x_start=float(x_mean),
+        x_end=float(x_mean),
+        x_window=(float(x_window[0]), float(x_window[1])),
+        c_rate=0.0,
+        total_time_s=float(duration_s),
+        times_s=np.asarray(times, dtype=np.float64),
+        report_index=(len(times) - 1,),
+        report_soc=(soc,),
     )

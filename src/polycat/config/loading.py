@@ -11,7 +11,6 @@ import contextlib
 import copy
 import difflib
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from polycat.config.plausibility import check_plausible
 from polycat.config.schema import CathodeConfig, ReportConfig, RunConfig
 from polycat.errors import ConfigError
 from polycat.geometry.file_spec import FileGeometrySpec
-from polycat.schedule import SOC_TOL, soc_of_x
+from polycat.schedule import SOC_TOL, soc_of_x, step_report_socs
 
 # Union members are tagged; those tags appear in pydantic's error locations after
 # the field that holds the union. They carry no meaning for a user.
@@ -270,22 +269,9 @@ def format_validation_error(
 
 
 def protocol_report_socs(soc0: float, soc1: float, report: ReportConfig) -> list[float]:
-    """The report SOCs of a protocol's cc step from soc0 to soc1: every multiple of
-    ``report.soc_step`` it crosses, and its end (``at_step_end``; else the end only when no
-    multiple is crossed)."""
-    step = report.soc_step
-    sign = 1.0 if soc1 > soc0 else -1.0
-    k = math.floor(soc0 / step + 1e-9) + 1 if sign > 0 else math.ceil(soc0 / step - 1e-9) - 1
-    out: list[float] = []
-    while True:
-        s = round(k * step, 10)
-        if sign * (s - soc1) >= -SOC_TOL:
-            break
-        out.append(s)
-        k += 1 if sign > 0 else -1
-    if report.at_step_end or not out:
-        out.append(round(soc1, 12))
-    return out
+    """The report SOCs of a protocol's cc step from soc0 to soc1
+    (:func:`polycat.schedule.step_report_socs` with ``report``'s settings)."""
+    return step_report_socs(soc0, soc1, report.soc_step, report.at_step_end)
 
 
 def _material_defaults(data: dict[str, Any], cfg: RunConfig, source: str) -> dict[str, Any]:

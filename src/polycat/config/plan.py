@@ -30,6 +30,7 @@ __all__ = [
     "OutputSpec",
     "ReaderCriteria",
     "RunPlan",
+    "StepSpec",
 ]
 
 Coupling = Literal["one_way", "two_way"]
@@ -90,6 +91,33 @@ class HoldSpec:
 
 
 @dataclass(frozen=True)
+class StepSpec:
+    """One step of a protocol (resolved).
+
+    Attributes:
+        kind: ``cc`` (constant current), ``cv`` (constant voltage) or ``rest`` (open
+            circuit).
+        direction: ``charge`` or ``discharge`` (a cv step: that of the cc step before it;
+            a rest: None).
+        c_rate: the current of a cc step (C-rate of the cathode's window).
+        until_voltage_V, until_x: where a cc step ends (None both: the end of the window).
+        voltage_V, until_c_rate, max_s: a cv step's held voltage, end current and time
+            limit (s).
+        duration_s: a rest's length (s).
+    """
+
+    kind: Literal["cc", "cv", "rest"]
+    direction: Literal["charge", "discharge"] | None = None
+    c_rate: float | None = None
+    until_voltage_V: float | None = None
+    until_x: float | None = None
+    voltage_V: float | None = None
+    until_c_rate: float | None = None
+    max_s: float | None = None
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True)
 class LoadingSpec:
     """A galvanostatic charge or discharge from ``x_start`` to ``x_end`` (resolved).
 
@@ -109,6 +137,8 @@ class LoadingSpec:
         hold: the cv step after the cc step, or None.
         soc_step, at_step_end: the protocol's reports (every multiple of soc_step a step
             crosses; the end of every step).
+        steps, cycles: the whole protocol (its steps, repeated ``cycles`` times); empty
+            without a protocol. The fields above describe its first cc step (and cv).
     """
 
     mode: Literal["charge", "discharge"]
@@ -123,6 +153,16 @@ class LoadingSpec:
     hold: HoldSpec | None = None
     soc_step: float = 0.1
     at_step_end: bool = True
+    steps: tuple[StepSpec, ...] = ()
+    cycles: int = 1
+
+    @property
+    def segmented(self) -> bool:
+        """True for a protocol beyond one cc step (and a cv step after it): rests,
+        direction changes, further steps or cycles. Its per-report outputs are numbered
+        (``soc_r0007_050.csv``: report 7, at SOC 0.50), since a SOC recurs."""
+        kinds = tuple(st.kind for st in self.steps)
+        return self.cycles > 1 or kinds not in ((), ("cc",), ("cc", "cv"))
 
     def __post_init__(self) -> None:
         if not self.c_rate > 0.0:

@@ -28,12 +28,15 @@ from polycat.config.plan import (
     OutputSpec,
     ReaderCriteria,
     RunPlan,
+    StepSpec,
 )
 from polycat.config.schema import (
     AnisotropicElasticityConfig,
     CathodeConfig,
+    CcStep,
     CvStep,
     ElectrolyteConfig,
+    RestStep,
     RunConfig,
     TableLatticeStrainConfig,
 )
@@ -229,6 +232,8 @@ def resolve(cfg: RunConfig) -> RunPlan:
             hold=_hold(cfg, cathode),
             soc_step=ld.report.soc_step if ld.report is not None else 0.1,
             at_step_end=ld.report.at_step_end if ld.report is not None else True,
+            steps=_steps(cfg, cathode),
+            cycles=ld.cycles,
         ),
         mechanics=MechanicsSpec(
             bc=MechanicsBC(mech.boundary, mech.stack_pressure_MPa),
@@ -278,13 +283,70 @@ def resolve(cfg: RunConfig) -> RunPlan:
     )
 
 
-def _hold(cfg: RunConfig, cathode: CathodeMaterial) -> HoldSpec | None:
-    """The cv step of the protocol (checked against what it needs), or None."""
+def _steps(cfg: RunConfig, cathode: CathodeMaterial) -> tuple[StepSpec, ...]:
+    """The protocol's steps, resolved and checked against the cathode (its window, its
+    OCV for a voltage) and the run (a cv step needs one-way coupling, bonded interfaces)."""
     steps = cfg.loading.protocol or []
-    cv = next((st for st in steps if isinstance(st, CvStep)), None)
-    if cv is None:
+    out: list[StepSpec] = []
+    x_min, x_max = cathode.x_window
+    direction: str | None = None
+    for k, st in enumerate(steps):
+        where = f"loading.protocol[{k}]"
+        if isinstance(st, CcStep):
+            until = st.until
+            v = None if until is None else until.voltage_V
+            x = None if until is None else until.x
+            if v is not None and cathode.ocv is None:
+                raise ConfigError(
+                    f"{where}.until.voltage_V needs the open-circuit potential of the cathode "
+                    f"({cathode.name} has none): give materials.cathode.ocv "
+                    "{table: [[x, U_V], ...]}, or end the step on an x ({x: ..})"
+                )
+            if x is not None and not x_min - 1e-12 <= x <= x_max + 1e-12:
+                raise ConfigError(
+                    f"{where}.until.x = {x:g} lies outside the x window [{x_min:g}, {x_max:g}] "
+                    f"of {cathode.name}; give an x inside it"
+                )
+            end = x if x is not None else (x_min if st.direction == "charge" else x_max)
+            if st.direction == "discharge" and v is None and end >= 1.0 - 1e-12:
+                raise ConfigError(
+                    f"{where}: a galvanostatic discharge cannot end at x = 1 (the top of "
+                    f"{cathode.name}'s window): the surface reaches x = 1 first; end it on a "
+                    "voltage ({voltage_V: ..}) or an x below 1 ({x: 0.95})"
+                )
+            direction = st.direction
+            out.append(StepSpec("cc", st.direction, st.c_rate, v, x))
+        elif isinstance(st, CvStep):
+            _check_hold(cfg, cathode, f"{where} (cv)")
+            out.append(
+                StepSpec(
+                    "cv",
+                    direction,  # type: ignore[arg-type]
+                    voltage_V=st.voltage_V,
+                    until_c_rate=st.until.c_rate_below,
+                    max_s=60.0 * st.max_minutes,
+                )
+            )
+        else:
+            assert isinstance(st, RestStep)
+            out.append(StepSpec("rest", duration_s=60.0 * st.minutes))
+    return tuple(out)
+
+
+def _hold(cfg: RunConfig, cathode: CathodeMaterial) -> HoldSpec | None:
+    """The cv step right after the protocol's first cc step (checked against what it
+    needs), or None."""
+    steps = list(cfg.loading.protocol or [])
+    if [type(st) for st in steps[:2]] != [CcStep, CvStep]:
         return None
-    where = "loading.protocol[1] (cv)"
+    cv = steps[1]
+    assert isinstance(cv, CvStep)
+    _check_hold(cfg, cathode, "loading.protocol[1] (cv)")
+    return HoldSpec(cv.voltage_V, cv.until.c_rate_below, 60.0 * cv.max_minutes)
+
+
+def _check_hold(cfg: RunConfig, cathode: CathodeMaterial, where: str) -> None:
+    """Refuse a cv step that the run cannot hold."""
     if cathode.ocv is None:
         raise ConfigError(
             f"{where} needs the open-circuit potential of the cathode ({cathode.name} has "
@@ -302,7 +364,6 @@ def _hold(cfg: RunConfig, cathode: CathodeMaterial) -> HoldSpec | None:
             "leaves no room for kinetics.series_resistance_ohm_m2; set it to 0 or use "
             "kinetics.model: butler_volmer"
         )
-    return HoldSpec(cv.voltage_V, cv.until.c_rate_below, 60.0 * cv.max_minutes)
 
 
 def resolve_kinetics(cfg: RunConfig, cathode: CathodeMaterial) -> KineticsSpec:

@@ -324,10 +324,78 @@ class ReportConfig(Section):
     at_step_end: bool = Field(True, description="report at the end of every step")
 
 
-SUPPORTED_PROTOCOL = (
-    "a protocol is, for now, one cc step, optionally followed by one cv step in the same "
-    "direction (rests, direction changes and cycles > 1 come with cycle-aware outputs)"
-)
+def check_protocol(steps: list[Any], cycles: int) -> None:
+    """Refuse a protocol with a step that can never reach its end, before any work: each
+    step is checked against the state the step before it ends on where that is known (a
+    voltage or a mean x; a rest keeps x̄ and lets the voltage relax), the first step of a
+    second cycle against the last of the first. Raises ValueError naming the step."""
+    last: dict[str, Any] = {"direction": None, "V": None, "x": None, "kind": None, "rate": None}
+    order = list(enumerate(steps)) * (2 if cycles > 1 else 1)
+    for n, (k, st) in enumerate(order):
+        where = f"loading.protocol[{k}]" + (" (cycle 2)" if n >= len(steps) else "")
+        after = "" if last["kind"] is None else f" (where the step before ends: {last['end']})"
+        if isinstance(st, CcStep):
+            charge = st.direction == "charge"
+            until = st.until
+            if until is not None and until.voltage_V is not None and last["V"] is not None:
+                V, v_prev = until.voltage_V, float(last["V"])
+                if (1.0 if charge else -1.0) * (V - v_prev) <= 0.0:
+                    raise ValueError(
+                        f"{where}.until.voltage_V = {V:g} V: the {st.direction} starts at "
+                        f"{last['V']:g} V{after} and would never reach it; give a voltage "
+                        f"{'above' if charge else 'below'} {last['V']:g} V"
+                    )
+            if until is not None and until.x is not None and last["x"] is not None:
+                x, x_prev = until.x, float(last["x"])
+                if (1.0 if charge else -1.0) * (x_prev - x) <= 0.0:
+                    raise ValueError(
+                        f"{where}.until.x = {x:g}: the {st.direction} starts at x = "
+                        f"{last['x']:g}{after} and would never reach it; give an x "
+                        f"{'below' if charge else 'above'} {last['x']:g}"
+                    )
+            last.update(
+                direction=st.direction,
+                kind="cc",
+                rate=st.c_rate,
+                V=None if until is None else until.voltage_V,
+                x=None if until is None else until.x,
+                end=(
+                    "the end of the window"
+                    if until is None
+                    else f"{until.voltage_V:g} V"
+                    if until.voltage_V is not None
+                    else f"x = {until.x:g}"
+                ),
+            )
+        elif isinstance(st, CvStep):
+            if last["kind"] not in ("cc", "cv"):
+                raise ValueError(
+                    f"{where}: a cv step follows a cc step (or a cv step), which sets its "
+                    "direction; put it right after the cc step that ends on a voltage"
+                )
+            if last["kind"] == "cc":
+                if last["V"] is None:
+                    raise ValueError(
+                        f"loading.protocol[{k - 1}].until: a cc step before a cv step ends on "
+                        "a voltage ({voltage_V: ..}), the cv step's voltage_V or one before it"
+                    )
+                if st.until.c_rate_below >= last["rate"]:
+                    raise ValueError(
+                        f"{where}.until.c_rate_below = {st.until.c_rate_below:g} is not below "
+                        f"the cc step's {last['rate']:g}C: the hold would end at once; give a "
+                        "smaller end current"
+                    )
+            v_prev, v_cv = last["V"], st.voltage_V
+            wrong = v_cv < v_prev if last["direction"] == "charge" else v_cv > v_prev
+            if wrong:
+                raise ValueError(
+                    f"{where}.voltage_V = {v_cv:g} V lies behind the step before's end "
+                    f"{v_prev:g} V: the {last['direction']} would reverse; hold at {v_prev:g} V "
+                    "(or beyond it)"
+                )
+            last.update(kind="cv", V=v_cv, x=None, end=f"{v_cv:g} V, held")
+        else:  # a rest: x̄ stays, the voltage relaxes towards the OCV (not known here)
+            last.update(kind="rest", V=None, end="a rest")
 
 
 class LoadingConfig(Section):
@@ -398,10 +466,11 @@ class LoadingConfig(Section):
         if not isinstance(steps, list) or not steps:
             return data  # the field's own validation names the problem
         kinds = [st.get("step") if isinstance(st, dict) else None for st in steps]
-        if kinds not in (["cc"], ["cc", "cv"]):
-            raise ValueError(f"loading.protocol: steps {kinds}: {SUPPORTED_PROTOCOL}")
-        if data.get("cycles", 1) != 1:
-            raise ValueError(f"loading.cycles: {data['cycles']}: {SUPPORTED_PROTOCOL}")
+        if kinds[0] != "cc":
+            raise ValueError(
+                f"loading.protocol[0]: a protocol starts with a cc step (its direction and "
+                f"start state set the run's start), got {kinds[0]!r}"
+            )
         cc = steps[0]
         until = cc.get("until") if isinstance(cc.get("until"), dict) else {}
         derived = {"mode": cc.get("direction"), "c_rate": cc.get("c_rate")}
@@ -430,29 +499,18 @@ class LoadingConfig(Section):
         if p is None:
             if self.report is not None:
                 raise ValueError("loading.report needs a loading.protocol (else: report_soc)")
+            if self.cycles != 1:
+                raise ValueError("loading.cycles needs a loading.protocol (the steps to repeat)")
             return self
-        if len(p) == 2:
-            cc, cv = p
-            assert isinstance(cc, CcStep) and isinstance(cv, CvStep)
-            if cc.until is None or cc.until.voltage_V is None:
-                raise ValueError(
-                    "loading.protocol[0].until: a cc step before a cv step ends on a voltage "
-                    "({voltage_V: ..}), the cv step's voltage_V or one before it"
-                )
-            if cv.until.c_rate_below >= cc.c_rate:
-                raise ValueError(
-                    f"loading.protocol[1].until.c_rate_below = {cv.until.c_rate_below:g} is "
-                    f"not below the cc step's {cc.c_rate:g}C: the hold would end at once; "
-                    "give a smaller end current"
-                )
-            v_cc, v_cv = cc.until.voltage_V, cv.voltage_V
-            wrong = v_cv < v_cc if cc.direction == "charge" else v_cv > v_cc
-            if wrong:
-                raise ValueError(
-                    f"loading.protocol[1].voltage_V = {v_cv:g} V lies behind the cc step's "
-                    f"end {v_cc:g} V: the {cc.direction} would reverse; hold at "
-                    f"{v_cc:g} V (or beyond it)"
-                )
+        check_protocol(p, self.cycles)
+        kinds = [st.step for st in p]
+        segmented = self.cycles > 1 or kinds not in (["cc"], ["cc", "cv"])
+        if segmented and self.report is not None and not self.report.at_step_end:
+            raise ValueError(
+                "loading.report.at_step_end: a protocol of several steps or cycles reports "
+                "at the end of every step (cycles.csv reads its capacities there); leave it "
+                "true"
+            )
         return self
 
     @model_validator(mode="after")

@@ -194,12 +194,12 @@ class FieldsExporter:
             self._series.append(VtxSeries(self._vtx_path, mesh, vertex_fields))
 
     def write(self, report: SocReport) -> None:
-        """Append every field at time = SOC."""
+        """Append every field at time = SOC (a numbered protocol: the report number)."""
         assert self._series, "setup() first"
         if self._before is not None:
             self._before()
         for series in self._series:
-            series.write(report.soc)
+            series.write(report.soc if report.series_time is None else report.series_time)
 
     def close(self) -> None:
         """Close the files (collective)."""

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from polycat.reports import soc_tag
-
 if TYPE_CHECKING:  # pragma: no cover
     from polycat.post.soc import SocReport
 
@@ -48,9 +46,7 @@ class SectionExporter:
     def write(self, report: SocReport) -> None:
         """``sections/soc_XXX.npz`` of the report (rank 0 has the gathered section)."""
         if report.section is not None:
-            save_npz_atomic(
-                self.out / "sections" / f"soc_{soc_tag(report.soc)}.npz", **report.section
-            )
+            save_npz_atomic(self.out / "sections" / f"soc_{report.file_tag}.npz", **report.section)
 
     def close(self) -> None:
         """Every section is complete on disk after its write."""

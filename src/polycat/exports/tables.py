@@ -13,7 +13,6 @@ from typing import Any
 
 from polycat.fileio import write_csv_atomic
 from polycat.post.soc import COHESIVE_COLUMNS, FACET_COLUMNS, OPENING_KEYS, SocReport
-from polycat.reports import soc_tag
 
 __all__ = [
     "BOUNDARY_COLUMNS",
@@ -26,6 +25,7 @@ __all__ = [
 
 SUMMARY_COLUMNS = (
     "soc",
+    "report",
     "time_s",
     "cycle",
     "step",
@@ -69,6 +69,7 @@ cohesive interfaces and the damage/opening columns for bonded ones."""
 
 BOUNDARY_COLUMNS = (
     "soc",
+    "report",
     "kind",
     "name",
     "grain_i",
@@ -87,6 +88,7 @@ BOUNDARY_COLUMNS = (
 
 GRAIN_COLUMNS = (
     "soc",
+    "report",
     "grain",
     "volume_um3",
     "x_mean",
@@ -154,7 +156,7 @@ class TablesExporter:
         self.summary.append(report.summary)
         self.boundaries.extend(report.boundaries)
         self.grains.extend(report.grains)
-        out, tag = self.out, soc_tag(report.soc)
+        out, tag = self.out, report.file_tag
         write_csv_atomic(out / "profiles" / f"soc_{tag}.csv", report.profile, PROFILE_COLUMNS)
         write_csv_atomic(out / "summary.csv", self.summary, SUMMARY_COLUMNS)
         write_csv_atomic(out / "boundaries.csv", self.boundaries, BOUNDARY_COLUMNS)

@@ -127,6 +127,18 @@ class SocReport:
     facets: list[dict[str, Any]] | None
     section: dict[str, Any] | None
     interface_facets: list[dict[str, Any]] | None = None
+    tag: str = ""
+    """The file tag of the per-report outputs (``soc_<tag>.csv``; empty: the SOC's,
+    :func:`polycat.soc_tags.soc_tag`); numbered in a protocol where a SOC recurs."""
+    series_time: float | None = None
+    """The time value of the ParaView series (None: the SOC)."""
+
+    @property
+    def file_tag(self) -> str:
+        """:attr:`tag`, or the SOC's tag."""
+        from polycat.soc_tags import soc_tag
+
+        return self.tag or soc_tag(self.soc)
 
 
 class SocReader:

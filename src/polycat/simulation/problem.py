@@ -11,7 +11,7 @@ import dolfinx_solver  # noqa: F401  (orders MPI ahead of the DOLFINx bindings)
 
 import numpy as np
 
-from polycat.config.plan import RunPlan
+from polycat.config.plan import RunPlan, StepSpec
 from polycat.errors import PetscOptionsError
 from polycat.fem.diffusion import DIFF_PREFIX, SurfaceKinetics
 from polycat.fem.elasticity import MECH_PREFIX
@@ -57,14 +57,22 @@ def lattice_table_range(plan: RunPlan) -> tuple[float, float] | None:
 
 
 def surface_bounds(
-    plan: RunPlan, voltage: Callable[[], float | None] | None = None
+    plan: RunPlan,
+    voltage: Callable[[], float | None] | None = None,
+    step: StepSpec | None = None,
+    where: str = "loading.cutoff_V",
 ) -> SurfaceBounds | None:
     """Where the run must end (the far side of its direction only): where the particle's
     x reaches the lattice table's end (``loading.extrapolate: stop``), and where the cell
     voltage ``voltage()`` (:meth:`Problem.cell_voltage`) reaches the cut-off
-    ``loading.cutoff_V``; None: nowhere."""
+    ``loading.cutoff_V``; None: nowhere. ``step``: a protocol's cc step instead (its
+    direction, its until voltage; ``where`` names it)."""
     ld, cathode = plan.loading, plan.cathode
-    charge = ld.mode == "charge"
+    mode: str | None = ld.mode
+    cutoff = ld.cutoff_V
+    if step is not None:
+        mode, cutoff = step.direction, step.until_voltage_V
+    charge = mode == "charge"
     bounds: dict[str, Any] = {}
     table = lattice_table_range(plan)
     if table is not None and ld.extrapolate == "stop":
@@ -74,12 +82,12 @@ def surface_bounds(
             f"(x = {end:.4f})"
         )
         bounds.update({"x_min": end, "why_min": why} if charge else {"x_max": end, "why_max": why})
-    if ld.cutoff_V is not None:
+    if cutoff is not None:
         if voltage is None:
             raise ValueError("a cut-off voltage needs the voltage of the run's state")
-        V = float(ld.cutoff_V)
+        V = float(cutoff)
         bounds["v_max" if charge else "v_min"] = V
-        bounds["why_v"] = f"the cell voltage reached the cut-off {V:g} V (loading.cutoff_V)"
+        bounds["why_v"] = f"the cell voltage reached the cut-off {V:g} V ({where})"
         bounds["voltage"] = voltage
     return SurfaceBounds(**bounds) if bounds else None
 

@@ -7,6 +7,7 @@ Everything collective happens on every rank; only rank 0 writes tables, plots an
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -48,6 +49,7 @@ from polycat.interrupts import StopRequests, abort_job
 from polycat.materials.kinetics import molar_mass_g_mol, specific_capacity_mAh_g
 from polycat.mesh import load_mesh
 from polycat.microstructure import ORIENTATION_COLUMNS
+from polycat.post.cycles import CYCLE_COLUMNS, cycle_table
 from polycat.post.soc import SocReader
 from polycat.reports import build_plots, soc_tag
 from polycat.schedule import soc_of_x
@@ -60,6 +62,7 @@ from polycat.simulation.problem import (
     petsc_option_field,
     surface_bounds,
 )
+from polycat.simulation.protocol import ProtocolRun, step_directions
 from polycat.simulation.restart import (
     load_extra,
     load_fields,
@@ -116,9 +119,13 @@ class RunSession:
         )
         self.exporters: list[Exporter] = []
         self.faults = FaultInjector(self.rank)
+        self.segmented = plan.loading.segmented
         self.checkpoint_state: dict[str, Any] | None = None
         self._step: tuple[int, str] = (1, "cc")
+        self._cycle = 1
+        self._cap_x0: float | None = None  # x̄ where the capacity counts from (None: x_start)
         self._current: float | None = None  # the current of a held step (else the schedule's)
+        self._protocol: ProtocolRun | None = None
         self._hold_loop: HoldLoop | None = None
         self._soc_loop: SocLoop | None = None
         self._last_dt = 0.0  # the step length of the last report's step (s)
@@ -258,13 +265,37 @@ class RunSession:
         if self.rank == 0:
             from polycat.exports.series import prepare_append
 
-            name = prepare_append(self.out / "fields" / "fields.xdmf", self.record.reported_soc)
+            keep = self.record.reported_soc
+            if self.segmented:  # the series' times are the report numbers
+                keep = [float(k + 1) for k in range(len(keep))]
+            name = prepare_append(self.out / "fields" / "fields.xdmf", keep)
         return self.comm.bcast(name, root=0)
+
+    def set_step(self, cycle: int, step: int, kind: str, cap_x0: float) -> None:
+        """The protocol step being run (summary columns cycle, step, step_type) and the
+        x̄ its direction of charge began at (capacity_mAh_g counts from there)."""
+        self._cycle, self._step, self._cap_x0 = cycle, (step, kind), cap_x0
+        self._hold_loop = None
+        if self.rank == 0:
+            log.info("cycle %d, step %d (%s)", cycle, step, kind)
+
+    def hold_started(self, loop: HoldLoop) -> None:
+        """A protocol's cv step runs in ``loop`` (its state goes into the checkpoints)."""
+        self._hold_loop = loop
+
+    def set_current(self, current_A_m2: float | None) -> None:
+        """The current density of the next reports (None: the schedule's)."""
+        self._current = current_A_m2
 
     def execute(self) -> None:
         """Step the schedule to the end, reporting at every report SOC."""
         assert self.problem is not None
         p = self.problem
+        if self.segmented:
+            self._protocol = ProtocolRun(self)
+            self._protocol.run(self.record.resumed_from)
+            self.record.status = "completed"
+            return
         start = 0
         if self.record.resumed_from is not None:
             start = int(self.record.resumed_from["step_index"]) + 1
@@ -383,6 +414,13 @@ class RunSession:
             soc, t_s, loop_values, corrupt=functools.partial(self.faults.corrupt, i + 1)
         )
         rep.summary["lattice_table_held"] = self._held(rep.summary)
+        number = len(record.reported_soc) + 1
+        if self.segmented:  # a SOC recurs: the files and the series by report number
+            rep = dataclasses.replace(
+                rep, tag=f"r{number:04d}_{soc_tag(soc)}", series_time=float(number)
+            )
+        for row in (rep.summary, *rep.boundaries, *rep.grains):
+            row["report"] = number
         record.peak_rss_mb = peak_rss_mb(self.comm)  # collective; None off rank 0
         timers.add("readers", time.perf_counter() - t0)
         t1 = time.perf_counter()
@@ -391,9 +429,15 @@ class RunSession:
             e.write(rep)
         timers.add("output", time.perf_counter() - t1)
         timers.add("report", time.perf_counter() - t_report)
+        if self.segmented and self.rank == 0:
+            write_csv_atomic(
+                self.out / "cycles.csv",
+                cycle_table(self.tables.summary, step_directions(self.plan.loading.steps)),
+                CYCLE_COLUMNS,
+            )
         if self.plan.loop.checkpoint:
             t = time.perf_counter()
-            self._checkpoint(i, soc, t_s)
+            self._checkpoint(i, soc, t_s, rep.file_tag)
             timers.add("checkpoint", time.perf_counter() - t)
 
     def _held(self, row: dict[str, Any]) -> int:
@@ -412,12 +456,13 @@ class RunSession:
         assert self.problem is not None
         p, rd = self.problem, self.plan.readers
         molar = molar_mass_g_mol(self.plan.cathode.formula)
-        capacity = None  # the charge moved since the start, per gram of active material
+        capacity = None  # the charge moved since the direction's start, per gram of CAM
+        x_ref = p.schedule.x_start if self._cap_x0 is None else self._cap_x0
         if molar is not None:
-            capacity = specific_capacity_mAh_g(abs(p.model.mean_x() - p.schedule.x_start), molar)
+            capacity = specific_capacity_mAh_g(abs(p.model.mean_x() - x_ref), molar)
         current = p.current_density_A_m2 if self._current is None else self._current
         return {
-            "cycle": 1,
+            "cycle": self._cycle,
             "step": self._step[0],
             "step_type": self._step[1],
             "current_density_A_m2": current,
@@ -428,7 +473,7 @@ class RunSession:
         }
 
     # -- checkpoints -----------------------------------------------------------------
-    def _checkpoint(self, i: int, soc: float, t_s: float) -> None:
+    def _checkpoint(self, i: int, soc: float, t_s: float, tag: str) -> None:
         assert self.problem is not None
         model = self.problem.model
         state = {
@@ -448,6 +493,7 @@ class RunSession:
                 }
             ),
             "diffusion": model.history(),
+            "segment": None if self._protocol is None else self._protocol.checkpoint_state(i),
             **self.tables.rows(),
             **self.record.counters(),
         }
@@ -461,7 +507,7 @@ class RunSession:
                     for i, k in enumerate(HISTORY_ARRAYS)
                 }
                 extra["interface_dt_last"] = np.array([h["dt_last"]])
-        save_checkpoint(self.comm, self.out, soc_tag(soc), state, model.state_functions(), extra)
+        save_checkpoint(self.comm, self.out, tag, state, model.state_functions(), extra)
 
     def _restore(self, state: dict[str, Any]) -> None:
         assert self.problem is not None
@@ -488,7 +534,11 @@ class RunSession:
             "t_s": state["t_s"],
             "ranks": state["ranks"],
             "phase": state.get("phase", "cc"),
-            **{k: state[k] for k in ("hold_dt_s", "hold_rate_prev", "last_dt_s") if k in state},
+            **{
+                k: state[k]
+                for k in ("hold_dt_s", "hold_rate_prev", "last_dt_s", "segment")
+                if k in state
+            },
         }
         if self.rank == 0:
             log.info(
