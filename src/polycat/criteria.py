@@ -163,21 +163,24 @@ def _reread(d: Path, plan: Any, overrides: Sequence[str], run: dict[str, Any]) -
         raise ConfigError(f"{d}: summary.csv has no reported SOC; nothing to read again")
     boundaries = read_csv(d / "boundaries.csv")
     gb_rows_of = {
-        (r["soc"], gb_tag(int(r["grain_i"]), int(r["grain_j"]))): r
+        (r.get("report") or r["soc"], gb_tag(int(r["grain_i"]), int(r["grain_j"]))): r
         for r in boundaries
         if r["kind"] == "gb"
     }
     itf_rows_of = {
-        (r["soc"], interface_tag(int(r["grain_i"]))): r
+        (r.get("report") or r["soc"], interface_tag(int(r["grain_i"]))): r
         for r in boundaries
         if r["kind"] == "interface"
     }
+    numbered = any((d / "profiles").glob("soc_r*.csv"))
     gb_tags = sorted({t for _, t in gb_rows_of})
     itf_tags = sorted({t for _, t in itf_rows_of})
 
     for row in summary:
-        soc = row["soc"]
-        tag = soc_tag(float(soc))
+        soc = row.get("report") or row["soc"]  # the key of its boundaries.csv rows
+        tag = soc_tag(float(row["soc"]))
+        if numbered:  # a protocol of several steps or cycles: files by report number
+            tag = f"r{int(row['report']):04d}_{tag}"
         overall, per = _statistics(
             d / "facets" / f"gb_soc_{tag}.csv", gb_tags, rd.gb_strength_MPa,
             rd.gb_shear_strength_MPa,

@@ -18,7 +18,7 @@ import numpy as np
 
 from polycat.fileio import read_csv
 from polycat.headline import failure_definitions, strength_labels
-from polycat.soc_tags import soc_tag, tag_soc
+from polycat.soc_tags import report_number, report_order, soc_tag, tag_soc
 
 
 def _title(meta: dict[str, Any], run: dict[str, Any]) -> str:
@@ -63,7 +63,7 @@ def build_plots(results_dir: Path) -> list[Path]:
     R = float(_geometry(meta).get("particle_radius_um", np.nan))
 
     # 1. σ_rr and σ_hoop against r at every SOC
-    profiles = sorted((d / "profiles").glob("soc_*.csv"), key=tag_soc)
+    profiles = sorted((d / "profiles").glob("soc_*.csv"), key=report_order)
     if profiles:
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharex=True)
         cmap = plt.get_cmap("viridis")
@@ -139,9 +139,10 @@ def build_plots(results_dir: Path) -> list[Path]:
 
     # the report SOC where the GB risk peaks (else the last one): histogram and section
     peak = _peak_soc(summary)
+    peak_report = _peak_report(summary)
 
     # 3. histogram of GB normal traction at the SOC of the peak GB risk
-    facets = {tag_soc(p): p for p in sorted((d / "facets").glob("gb_soc_*.csv"))}
+    facets = _by_soc(sorted((d / "facets").glob("gb_soc_*.csv"), key=report_order), peak_report)
     if facets:
         soc_h = _nearest(facets, peak)
         rows = read_csv(facets[soc_h])
@@ -163,7 +164,7 @@ def build_plots(results_dir: Path) -> list[Path]:
             written.append(_save(fig, out_dir / "gb_tn_histogram.png"))
 
     # 4. section through the particle coloured by hoop stress, at the SOC of the peak risk
-    sections = {tag_soc(p): p for p in sorted((d / "sections").glob("soc_*.npz"))}
+    sections = _by_soc(sorted((d / "sections").glob("soc_*.npz"), key=report_order), peak_report)
     if sections:
         soc_s = _nearest(sections, peak)
         data = np.load(sections[soc_s])
@@ -207,6 +208,28 @@ def _peak_soc(summary: list[dict[str, str]]) -> float | None:
     if not np.isfinite(risk).any():
         return None
     return float(_floats(summary, "soc")[int(np.nanargmax(risk))])
+
+
+def _peak_report(summary: list[dict[str, str]]) -> int | None:
+    """The report number of the largest GB crack risk (None without one, or without
+    numbered reports)."""
+    if not summary or "gb_risk_max" not in summary[0] or not summary[0].get("report"):
+        return None
+    risk = _floats(summary, "gb_risk_max")
+    if not np.isfinite(risk).any():
+        return None
+    return int(summary[int(np.nanargmax(risk))]["report"])
+
+
+def _by_soc(paths: list[Path], peak_report: int | None) -> dict[float, Path]:
+    """Per-report files by their SOC. Where a SOC recurs (numbered reports of a protocol)
+    the first file of it wins, except the peak report's own file."""
+    out: dict[float, Path] = {}
+    for path in paths:
+        soc = tag_soc(path)
+        if soc not in out or report_number(path) == peak_report:
+            out[soc] = path
+    return out
 
 
 def _nearest(by_soc: dict[float, Path], soc: float | None) -> float:
@@ -288,8 +311,8 @@ def _voltage_plot(
     for kind, marker in (("cc", "o"), ("cv", "s"), ("rest", "x")):
         sel = np.array([(r.get("step_type") or "cc") == kind for r in summary])
         if sel.any():
-            label = {"cc": "constant current", "cv": "constant voltage", "rest": "end of rest"}
-            ax_v.plot(xs[sel], volts[sel], marker, ms=4, label=label[kind])
+            names = {"cc": "constant current", "cv": "constant voltage", "rest": "end of rest"}
+            ax_v.plot(xs[sel], volts[sel], marker, ms=4, label=names[kind])
     ax_v.set_ylabel("cell voltage (V vs Li/Li⁺)")
     if ax_v.get_legend_handles_labels()[0]:
         ax_v.legend(fontsize=8)
@@ -310,9 +333,7 @@ def _voltage_plot(
                 ax_r.plot(xs[rows], _floats(summary, key)[rows], marker + style, color=color,
                           ms=4, label=label if n == 0 else None)  # fmt: skip
     ax_s.set_ylabel("stress (MPa, tension > 0)")
-    ax_s.set_xlabel(
-        xlabel + ("; solid: charge, dotted: discharge" if len(halves) > 1 else "")
-    )
+    ax_s.set_xlabel(xlabel + ("; solid: charge, dotted: discharge" if len(halves) > 1 else ""))
     ax_r.set_ylabel("risk / area fraction (–)")
     handles = ax_s.get_legend_handles_labels()
     more = ax_r.get_legend_handles_labels()

@@ -1,11 +1,13 @@
 """File tags of the per-report outputs (``profiles/soc_XXX.csv``, facets, sections,
-checkpoints): SOC → tag and back."""
+checkpoints): SOC → tag and back. A protocol of several steps or cycles, where a SOC
+recurs, numbers them: ``soc_r0007_050.csv`` is report 7 (summary.csv's ``report``), at
+SOC 0.50."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["soc_tag", "tag_soc"]
+__all__ = ["report_number", "report_order", "soc_tag", "tag_soc"]
 
 
 def soc_tag(soc: float) -> str:
@@ -25,3 +27,16 @@ def tag_soc(path: Path) -> float:
     mille)."""
     tag = path.stem.split("_")[-1]
     return int(tag) / (1000.0 if len(tag) == 4 else 100.0)
+
+
+def report_number(path: Path) -> int | None:
+    """The report number of a numbered file (``…soc_r0007_050.csv`` → 7), else None."""
+    parts = path.stem.split("_")
+    if len(parts) >= 2 and parts[-2].startswith("r") and parts[-2][1:].isdigit():
+        return int(parts[-2][1:])
+    return None
+
+
+def report_order(path: Path) -> tuple[int, float]:
+    """Sort key of per-report files: by report number where numbered, else by SOC."""
+    return (report_number(path) or 0, tag_soc(path))

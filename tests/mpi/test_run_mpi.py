@@ -3,7 +3,9 @@ as the same run on 1 rank (to solver tolerance). Run under mpiexec -n 2. The run
 lattice table's end values (``loading.extrapolate: hold``), except the ``surface_limit``
 case: there both end on the table's end, at the same SOC (the landing uses global x
 extremes), and the ``cccv`` case, a Butler–Volmer constant-current charge to 4.2 V and a
-hold there until C/10 (the landings use global reductions)."""
+hold there until C/10 (the landings use global reductions), and the ``cycles`` case, two
+cycles of that CC–CV charge, a rest and a constant-current discharge to 3.6 V (the
+summary, per-report tables and cycles.csv alike)."""
 
 from __future__ import annotations
 
@@ -58,8 +60,14 @@ CCCV = [
     {"step": "cv", "voltage_V": 4.2, "until": {"c_rate_below": 0.1}},
 ]
 
+CYCLE = [
+    *CCCV,
+    {"step": "rest", "minutes": 10},
+    {"step": "cc", "direction": "discharge", "c_rate": 2.0, "until": {"voltage_V": 3.6}},
+]
 
-@pytest.mark.parametrize("interfaces", ["bonded", "cohesive", "surface_limit", "cccv"])
+
+@pytest.mark.parametrize("interfaces", ["bonded", "cohesive", "surface_limit", "cccv", "cycles"])
 def test_two_ranks_match_one(mpi_tmp_path: Path, interfaces: str) -> None:
     """Bonded, and with cohesive GBs and CAM–SE interface (on 2 ranks the Krylov solve of
     the damaged split mesh may give way to the direct fallback: the same numbers)."""
@@ -74,6 +82,10 @@ def test_two_ranks_match_one(mpi_tmp_path: Path, interfaces: str) -> None:
     if interfaces == "cccv":  # Butler-Volmer CC-CV: landings on voltage, SOC and current
         data["kinetics"] = {"model": "butler_volmer", "series_resistance_ohm_m2": 1e-3}
         data["loading"] = {"protocol": CCCV, "report": {"soc_step": 0.25}, "extrapolate": "hold"}
+    if interfaces == "cycles":
+        data["kinetics"] = {"model": "butler_volmer", "series_resistance_ohm_m2": 1e-3}
+        data["loading"] = {"protocol": CYCLE, "cycles": 2, "report": {"soc_step": 0.25},
+                           "extrapolate": "hold"}  # fmt: skip
     _run(dict(data, output=dict(data["output"], dir=str(tmp / "par"))), world)
     if world.rank == 0:
         _run(dict(data, output=dict(data["output"], dir=str(tmp / "ser"))), MPI.COMM_SELF)
@@ -90,9 +102,13 @@ def test_two_ranks_match_one(mpi_tmp_path: Path, interfaces: str) -> None:
         assert [r["step_type"] for r in read_csv(tmp / "par" / "summary.csv")] == [
             r["step_type"] for r in rows
         ]
+    if interfaces == "cycles" and world.rank == 0:
+        rows = read_csv(tmp / "ser" / "cycles.csv")
+        assert [r["cycle"] for r in rows] == ["1", "2"] and float(rows[1]["coulombic_efficiency"])
     failures = []
     if world.rank == 0:
-        for name in ("summary.csv", "boundaries.csv", "grains.csv"):
+        tables = ["summary.csv", "boundaries.csv", "grains.csv"]
+        for name in tables + (["cycles.csv"] if interfaces == "cycles" else []):
             keys, a = _numbers(tmp / "par" / name)
             _, b = _numbers(tmp / "ser" / name)
             if a.shape != b.shape:

@@ -27,3 +27,13 @@ def test_a_landing_next_to_a_report_soc_gets_its_own_tag() -> None:
     assert len(set(tags)) == len(tags)
     paths = [Path(f"soc_{t}.csv") for t in tags]
     assert [tag_soc(p) for p in sorted(paths, key=tag_soc)] == pytest.approx(socs, abs=5e-4)
+
+
+def test_numbered_report_files() -> None:
+    from polycat.soc_tags import report_number, report_order
+
+    a, b = Path("profiles/soc_r0012_050.csv"), Path("profiles/soc_r0003_0723.csv")
+    assert report_number(a) == 12 and tag_soc(a) == 0.5
+    assert report_number(b) == 3 and tag_soc(b) == 0.723
+    assert report_number(Path("profiles/soc_050.csv")) is None
+    assert sorted([a, b], key=report_order) == [b, a]  # report order, not SOC order

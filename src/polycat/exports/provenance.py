@@ -53,6 +53,9 @@ class RunRecord:
         peak_rss_mb: peak resident memory per rank (MB) at the last report.
         resumed_from: where a resumed run continued (None: started fresh).
         reported_soc: the SOCs reported so far.
+        segments: the protocol steps run so far (a protocol of several steps or cycles):
+            cycle, step, step_type, first_step (1-based step number), steps, t_start_s,
+            t_end_s.
     """
 
     status: str = "running"
@@ -70,6 +73,7 @@ class RunRecord:
     peak_rss_mb: list[float] | None = None
     resumed_from: dict[str, Any] | None = None
     reported_soc: list[float] = field(default_factory=list)
+    segments: list[dict[str, Any]] = field(default_factory=list)
 
     def counters(self) -> dict[str, Any]:
         """The counters a checkpoint keeps."""
@@ -82,6 +86,7 @@ class RunRecord:
             "step_cuts": self.step_cuts,
             "peak_rss_mb_per_rank": self.peak_rss_mb,
             "reported_soc": self.reported_soc,
+            "segments": self.segments,
         }
 
     def restore(self, state: Mapping[str, Any]) -> None:
@@ -94,6 +99,7 @@ class RunRecord:
         self.step_cuts = list(state["step_cuts"])
         self.peak_rss_mb = state.get("peak_rss_mb_per_rank")
         self.reported_soc = list(state.get("reported_soc", []))
+        self.segments = list(state.get("segments", []))
 
 
 @functools.cache
@@ -180,6 +186,7 @@ class ProvenanceExporter:
                 "mass_balance_error_max": r.max_mass_error,
             },
             "reported_soc": r.reported_soc,
+            **({"segments": r.segments} if r.segments else {}),
             "last_completed_soc": r.reported_soc[-1] if r.reported_soc else None,
             "materials": self.materials,
             "interfaces": self.interfaces,

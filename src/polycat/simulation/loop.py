@@ -116,6 +116,9 @@ class SocLoop:
         bounds: SurfaceBounds | None = None,
     ) -> None:
         self.bounds = bounds
+        self.step_offset = 0
+        """Added to the step index in messages and fault steps (the steps of a
+        protocol's earlier segments)."""
         self.ending = False
         """True from the report of the state the run ends on (a surface bound) on."""
         self.model = model
@@ -232,7 +235,8 @@ class SocLoop:
                 t_b, f_b = t_land, f
         else:
             raise SolverError(
-                f"step {i + 1}: could not land on the surface limit ({why}) within "
+                f"step {i + 1 + self.step_offset}: could not land on the surface limit ({why}) "
+                "within "
                 f"{LIMIT_X_TOL:g} in x or {LIMIT_V_TOL:g} V (last margin {f:.2e} tolerances "
                 f"at t = {t_land:.6g} s)"
             )
@@ -273,7 +277,7 @@ class SocLoop:
             try:
                 return self._attempt(i, t0, t1, 2**cuts, mechanics)
             except PhysicalEnd as exc:  # physics, not numerics: smaller steps cannot help
-                raise type(exc)(f"step {i + 1} (t = {t1:.4g} s): {exc}") from exc
+                raise type(exc)(f"step {i + 1 + self.step_offset} (t = {t1:.4g} s): {exc}") from exc
             except SolverError as exc:
                 beyond = (
                     isinstance(exc, XRangeError)
@@ -282,14 +286,16 @@ class SocLoop:
                 )
                 if cuts >= self.max_step_cuts or beyond:
                     more = f" (still failing after {cuts} step cuts)" if cuts else ""
-                    err = type(exc)(f"step {i + 1} (t = {t1:.4g} s): {exc}{more}")
+                    err = type(exc)(
+                        f"step {i + 1 + self.step_offset} (t = {t1:.4g} s): {exc}{more}"
+                    )
                     err.__dict__.update(exc.__dict__)  # e.g. the x range of an XRangeError
                     raise err from exc
                 cuts += 1
                 if self.model.comm.rank == 0:
                     log.warning(
                         "step %d (t = %.4g s) failed: %s; retrying in %d substeps",
-                        i + 1,
+                        i + 1 + self.step_offset,
                         t1,
                         exc,
                         2**cuts,
@@ -297,11 +303,16 @@ class SocLoop:
                 assert snap is not None
                 self.model.restore(snap)
                 self.record.step_cuts.append(
-                    {"step": i + 1, "t_s": t1, "substeps": 2**cuts, "reason": str(exc)}
+                    {
+                        "step": i + 1 + self.step_offset,
+                        "t_s": t1,
+                        "substeps": 2**cuts,
+                        "reason": str(exc),
+                    }
                 )
 
     def _attempt(self, i: int, t0: float, t1: float, n_sub: int, mechanics: bool) -> StepInfo:
-        self.faults.before_attempt(i + 1)
+        self.faults.before_attempt(i + 1 + self.step_offset)
         rate = self.schedule.rate_per_s
         dt = (t1 - t0) / n_sub
         newton = coupling = 0
@@ -319,7 +330,9 @@ class SocLoop:
             coupling += info.coupling_iterations
             mass_error = max(mass_error, info.mass_balance_error)
             if self.model.comm.rank == 0 and log.isEnabledFor(logging.DEBUG):
-                log.debug("%s", _diagnostics(i, j, n_sub, t0 + (j + 1) * dt, info))
+                log.debug(
+                    "%s", _diagnostics(i + self.step_offset, j, n_sub, t0 + (j + 1) * dt, info)
+                )
             # x̄ and the mass balance come from global reductions: equal on every rank.
             if not np.isfinite(info.mean_x_new) or info.mass_balance_error > MASS_BALANCE_TOL:
                 raise SolverError(
@@ -409,6 +422,9 @@ class HoldLoop:
         self.max_step_cuts = max_step_cuts
         self.after_step = after_step
         self.state: dict[str, float] = {"dt": 0.0, "rate_prev": float(np.inf)}
+        self.step_offset = 0
+        """Added to the step index in messages and fault steps (a protocol's earlier
+        segments)."""
         self.ending: str | None = None
         """How the hold ended, from the report of its last state on: ``done`` (the end
         current) or ``timeout`` (``max_s``); None while it runs."""
@@ -553,7 +569,8 @@ class HoldLoop:
                     f_a *= 0.5
                 side = -1
         raise SolverError(
-            f"step {i + 1}: could not land the constant-voltage step on its event "
+            f"step {i + 1 + self.step_offset}: could not land the constant-voltage step on its "
+            "event "
             f"(last margin {f:.3e}, tolerance {tol:.1e}, τ = {tau:.6g} s)"
         )
 
@@ -564,7 +581,7 @@ class HoldLoop:
         cuts = 0
         while True:
             try:
-                self.faults.before_attempt(i + 1)
+                self.faults.before_attempt(i + 1 + self.step_offset)
                 n = 2**cuts
                 info = None
                 for j in range(n):
@@ -582,16 +599,24 @@ class HoldLoop:
                 assert info is not None
                 return info
             except PhysicalEnd as exc:
-                raise type(exc)(f"step {i + 1} (constant voltage): {exc}") from exc
+                raise type(exc)(
+                    f"step {i + 1 + self.step_offset} (constant voltage): {exc}"
+                ) from exc
             except SolverError as exc:
                 if cuts >= self.max_step_cuts:
                     raise type(exc)(
-                        f"step {i + 1} (constant voltage, dt = {dt:.4g} s): {exc}"
+                        f"step {i + 1 + self.step_offset} (constant voltage, dt = {dt:.4g} s): "
+                        f"{exc}"
                     ) from exc
                 cuts += 1
                 self.model.restore(snap)
                 self.record.step_cuts.append(
-                    {"step": i + 1, "t_s": None, "substeps": 2**cuts, "reason": str(exc)}
+                    {
+                        "step": i + 1 + self.step_offset,
+                        "t_s": None,
+                        "substeps": 2**cuts,
+                        "reason": str(exc),
+                    }
                 )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -33,9 +33,39 @@ from polycat.simulation.loop import HoldLoop, SocLoop
 from polycat.simulation.problem import surface_bounds
 
 if TYPE_CHECKING:
-    from polycat.simulation.runner import RunSession
+    from mpi4py import MPI
 
-__all__ = ["ProtocolRun", "Segment", "step_directions"]
+    from polycat.config.plan import RunPlan
+    from polycat.exports.provenance import RunRecord
+    from polycat.faults import FaultInjector
+    from polycat.interrupts import StopRequests
+    from polycat.simulation.problem import Problem
+
+
+class Session(Protocol):
+    """What a protocol needs of the run session (:class:`~polycat.simulation.runner.RunSession`)."""
+
+    plan: RunPlan
+    comm: MPI.Comm
+    problem: Problem | None
+    record: RunRecord
+    faults: FaultInjector
+    stop: StopRequests
+
+    def report(self, i: int, soc: float, t_s: float, info: StepInfo) -> None:
+        """Read, export and checkpoint the current state (a report)."""
+
+    def set_step(self, cycle: int, step: int, kind: str, cap_x0: float) -> None:
+        """The step being run, and the x̄ its capacity counts from."""
+
+    def set_current(self, current_A_m2: float | None) -> None:
+        """The current density of the next reports (None: the schedule's)."""
+
+    def hold_started(self, loop: HoldLoop) -> None:
+        """A cv step runs in ``loop``."""
+
+
+__all__ = ["ProtocolRun", "Segment", "Session", "step_directions"]
 
 log = logging.getLogger("polycat")
 
@@ -65,13 +95,15 @@ def step_directions(steps: tuple[StepSpec, ...]) -> list[str]:
 class Segment:
     """Where the segment being run started: its number in the expanded protocol (every
     cycle's steps in turn), start time (s), x̄ at its start, first step (s, a rest), and
-    x̄ where the current direction of charge began (the capacity's zero)."""
+    x̄ where the current direction of charge began (the capacity's zero), and the steps
+    taken before it (step numbers count on through the protocol)."""
 
     n: int
     t0: float
     x0: float
     dt0: float
     cap_x0: float
+    step_offset: int = 0
     done: bool = False
 
     def state(self) -> dict[str, Any]:
@@ -82,14 +114,15 @@ class Segment:
             "x0": self.x0,
             "dt0": self.dt0,
             "cap_x0": self.cap_x0,
+            "step_offset": self.step_offset,
             "done": self.done,
         }
 
 
 class ProtocolRun:
-    """Runs a segmented protocol (``plan.loading.segmented``) for a :class:`RunSession`."""
+    """Runs a segmented protocol (``plan.loading.segmented``) for a run session."""
 
-    def __init__(self, session: RunSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.s = session
         ld = session.plan.loading
         self.expanded = [
@@ -99,6 +132,7 @@ class ProtocolRun:
         self.segment: Segment | None = None
         self._loop: SocLoop | HoldLoop | None = None
         self._last_index = -1  # the schedule's last step index of a SocLoop segment
+        self._steps = 0  # steps taken by the segments before this one
 
     # -- what the session asks ---------------------------------------------------------
     def where(self) -> tuple[int, int, str]:
@@ -138,7 +172,13 @@ class ProtocolRun:
                     f"{resumed['soc']:.4f} (nothing left to resume)"
                 )
             cap_x0 = float(seg["cap_x0"])
+            self._steps = int(seg["step_offset"])
             if seg["done"]:
+                self._steps += int(resumed["step_index"]) + 1
+                if s.record.segments:  # the entry of the segment that report ended
+                    s.record.segments[-1].update(
+                        steps=self._steps - int(seg["step_offset"]), t_end_s=resumed["t_s"]
+                    )
                 n0, t0 = int(seg["n"]) + 1, float(resumed["t_s"])
                 dt_prev = float(resumed.get("last_dt_s", 0.0))
             else:
@@ -151,8 +191,14 @@ class ProtocolRun:
                 cap_x0 = model.mean_x()  # a new direction: the capacity counts from here
             x0 = model.mean_x() if inside is None else float(inside["x0"])
             dt0 = dt_prev if inside is None else float(inside["dt0"])
-            self.segment = Segment(n, t0, x0, dt0, cap_x0)
+            self.segment = Segment(n, t0, x0, dt0, cap_x0, self._steps)
             s.set_step(c, k + 1, st.kind, cap_x0)
+            first = self.segment.step_offset + 1
+            if inside is None:  # (a resumed segment has its entry from the checkpoint)
+                s.record.segments.append(
+                    {"cycle": c, "step": k + 1, "step_type": st.kind, "first_step": first,
+                     "steps": None, "t_start_s": t0, "t_end_s": None}
+                )  # fmt: skip
             if st.kind == "cc":
                 t0, dt_prev = self._cc(k, st, t0, x0, inside)
             elif st.kind == "cv":
@@ -160,6 +206,7 @@ class ProtocolRun:
             else:
                 t0, dt_prev = self._rest(st, t0, x0, dt0, inside)
             inside = None
+            s.record.segments[-1].update(steps=self._steps - first + 1, t_end_s=t0)
 
     def _on_report(self, t0: float) -> Any:
         def report(i: int, soc: float, t_s: float, info: StepInfo) -> None:
@@ -182,6 +229,7 @@ class ProtocolRun:
             after_step=lambda: s.stop.check(s.comm),
             bounds=bounds,
         )
+        loop.step_offset = self._steps
         self._loop = loop
         self._last_index = len(schedule.times_s) - 1
         return loop
@@ -229,8 +277,14 @@ class ProtocolRun:
         except SurfaceLimit as exc:
             if getattr(exc, "limit", "") != "voltage":
                 raise
+            self._steps += exc.step_index + 1
             return t0 + exc.t_s, exc.dt_s
+        return self._schedule_end(t0, schedule)
+
+    def _schedule_end(self, t0: float, schedule: Any) -> tuple[float, float]:
+        """A segment that ran its whole schedule: (end time, last dt); its steps counted."""
         times = schedule.times_s
+        self._steps += len(times)
         return t0 + float(times[-1]), float(times[-1] - (times[-2] if len(times) > 1 else 0.0))
 
     def _cv(
@@ -257,6 +311,7 @@ class ProtocolRun:
             plan.loop.max_step_cuts,
             after_step=lambda: s.stop.check(s.comm),
         )
+        loop.step_offset = self._steps
         self._loop = loop
         s.hold_started(loop)
         sign = 1.0 if st.direction == "charge" else -1.0
@@ -276,6 +331,7 @@ class ProtocolRun:
         # the hold's time limit counts from the step's start, also after a resume
         loop.max_s = st.max_s - (t_start - t0)
         result = loop.run(t_start, dt, i0, sign, on_report, rate_prev=rate_prev)
+        self._steps += result.step_index + 1
         return result.t_s, result.dt_s
 
     def _rest(
@@ -296,5 +352,4 @@ class ProtocolRun:
         loop = self._soc_loop(schedule, None)
         start = 0 if inside is None else int(inside["step_index"]) + 1
         loop.run(start, self._on_report(t0))
-        times = schedule.times_s
-        return t0 + float(times[-1]), float(times[-1] - (times[-2] if len(times) > 1 else 0.0))
+        return self._schedule_end(t0, schedule)
