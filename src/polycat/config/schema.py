@@ -446,11 +446,18 @@ class LoadingConfig(Section):
 
     protocol: list[ProtocolStep] | None = Field(
         None,
-        description="electrochemical steps, e.g. [{step: cc, direction: charge, c_rate: 1, "
-        "until: {voltage_V: 4.3}}, {step: cv, voltage_V: 4.3, until: {c_rate_below: 0.05}}]; "
-        "replaces mode, c_rate, x_end, cutoff_V (set from its cc step)",
+        description="electrochemical steps, starting with a cc step, e.g. [{step: cc, "
+        "direction: charge, c_rate: 1, until: {voltage_V: 4.3}}, {step: cv, voltage_V: 4.3, "
+        "until: {c_rate_below: 0.05}}, {step: rest, minutes: 30}, {step: cc, direction: "
+        "discharge, c_rate: 1, until: {voltage_V: 3.0}}]; replaces mode, c_rate, x_end, "
+        "cutoff_V (set from its first cc step)",
     )
-    cycles: int = Field(1, ge=1, le=10000, description="repetitions of the protocol")
+    cycles: int = Field(
+        1,
+        ge=1,
+        le=10000,
+        description="repetitions of the protocol (each starts where the one before ended)",
+    )
     report: ReportConfig | None = Field(
         None, description="protocol reports: {soc_step, at_step_end} (instead of report_soc)"
     )

@@ -255,7 +255,7 @@ class SocLoop:
         assert self.bounds is not None
         end = SurfaceLimit(
             f"at SOC {soc:.4f} (t = {t_s:.6g} s, x̄ = {self.schedule.x_mean_at(t_s):.4f}; "
-            f"particle x in [{lo:.4f}, {hi:.4f}]): {why}; the charge ends there "
+            f"particle x in [{lo:.4f}, {hi:.4f}]): {why}; the step ends there "
             "(loading.extrapolate: hold runs on with the table's end values held)"
         )
         end.limit = "voltage" if why == self.bounds.why_v else "x"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from polycat.config.plan import StepSpec
+from polycat.config.plan import RunPlan, StepSpec
 from polycat.errors import ConfigError, StepTimeLimit, SurfaceLimit
 from polycat.fem.info import StepInfo
 from polycat.schedule import (
@@ -30,12 +30,11 @@ from polycat.schedule import (
     step_report_socs,
 )
 from polycat.simulation.loop import HoldLoop, SocLoop
-from polycat.simulation.problem import surface_bounds
+from polycat.simulation.problem import lattice_table_range, surface_bounds
 
 if TYPE_CHECKING:
     from mpi4py import MPI
 
-    from polycat.config.plan import RunPlan
     from polycat.exports.provenance import RunRecord
     from polycat.faults import FaultInjector
     from polycat.interrupts import StopRequests
@@ -65,7 +64,7 @@ class Session(Protocol):
         """A cv step runs in ``loop``."""
 
 
-__all__ = ["ProtocolRun", "Segment", "Session", "step_directions"]
+__all__ = ["ProtocolRun", "Segment", "Session", "step_directions", "target_full"]
 
 log = logging.getLogger("polycat")
 
@@ -117,6 +116,13 @@ class Segment:
             "step_offset": self.step_offset,
             "done": self.done,
         }
+
+
+def target_full(plan: RunPlan) -> bool:
+    """True where the cathode's lattice table ends at x = 1: a discharge that reaches it
+    has filled the particle's surface (the step's physical end, not a table's limit)."""
+    table = lattice_table_range(plan)
+    return table is not None and table[1] >= 1.0 - 1e-9
 
 
 class ProtocolRun:
@@ -275,8 +281,15 @@ class ProtocolRun:
         try:
             loop.run(start, self._on_report(t0))
         except SurfaceLimit as exc:
-            if getattr(exc, "limit", "") != "voltage":
+            full = getattr(exc, "limit", "") == "x" and not charge and target_full(plan)
+            if getattr(exc, "limit", "") != "voltage" and not full:
                 raise
+            if full and s.comm.rank == 0:
+                # x = 1 is the end of every discharge: the particle's surface is full
+                log.warning(
+                    "%s: the surface reached x = 1 before %s; the discharge ends there", where,
+                    f"{st.until_voltage_V:g} V" if st.until_voltage_V is not None else "its x",
+                )  # fmt: skip
             self._steps += exc.step_index + 1
             return t0 + exc.t_s, exc.dt_s
         return self._schedule_end(t0, schedule)
