@@ -211,6 +211,9 @@ def rest_schedule(
     times: list[float] = []
     t, dt = 0.0, min(dt0_s, max_dt_s)
     while t + dt < duration_s * (1.0 - 1e-9):
+        left = duration_s - (t + dt)
+        if left < 0.25 * dt and duration_s - t <= max_dt_s:
+            break  # no sliver of a last step: this one runs to the end
         t += dt
         times.append(t)
         dt = min(dt * REST_GROWTH, max_dt_s)

@@ -50,16 +50,15 @@ def _pvpython(args: list[str], tmp_path: Path, render: bool) -> subprocess.Compl
     script = tmp_path / "load.py"
     script.write_text(LOAD)
     cmd = [require_tool("pvpython", PARAVIEW), str(script), *args]
-    if render:
-        # Always render on a private Xvfb: a DISPLAY inherited from the environment may
-        # name no running X server (CI once had DISPLAY=:99 and nothing listening).
-        # Only where xvfb-run is missing and a DISPLAY is set is that display used.
-        if shutil.which("xvfb-run") or not os.environ.get("DISPLAY"):
-            cmd = [
-                require_tool("xvfb-run", f"rendering without a display needs it: {XVFB}"),
-                "-a",
-                *cmd,
-            ]
+    # Always render on a private Xvfb: a DISPLAY inherited from the environment may name
+    # no running X server (CI once had DISPLAY=:99 and nothing listening). Only where
+    # xvfb-run is missing and a DISPLAY is set is that display used.
+    if render and (shutil.which("xvfb-run") or not os.environ.get("DISPLAY")):
+        cmd = [
+            require_tool("xvfb-run", f"rendering without a display needs it: {XVFB}"),
+            "-a",
+            *cmd,
+        ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
 
 

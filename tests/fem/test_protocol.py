@@ -207,6 +207,10 @@ X0 = {"x_start": 0.99}
          "at_step_end"),
         ({"protocol": CCCV, "cycles": 0}, "loading.cycles"),
         ({"cycles": 2}, "loading.cycles needs a loading.protocol"),
+        ({"protocol": [{**CCCV[0], "until": None}, {**CCCV[0], "until": {"x": 0.3}}]},
+         r"protocol\[1\]: the charge starts at the end of the window"),
+        ({"protocol": [{**CCCV[0], "until": None}, {"step": "rest", "minutes": 5}],
+          "cycles": 2}, r"protocol\[0\] \(cycle 2\): the charge starts at the end"),
         ({"protocol": CCCV, "mode": "discharge"}, "leave loading.mode out"),
         ({"protocol": [CCCV[0], {**CCCV[1], "voltage_V": 4.0}]}, "lies behind the step before"),
         ({"protocol": [{**CCCV[0], "until": {"x": 0.3}}, CCCV[1]]}, "ends on a voltage"),
@@ -223,6 +227,23 @@ X0 = {"x_start": 0.99}
 def test_bad_protocols_are_refused(loading: dict[str, Any], words: str) -> None:
     with pytest.raises(ConfigError, match=words):
         resolve(validate_config({**BASE, "loading": {**X0, **loading}}))
+
+
+def test_valid_protocols_pass() -> None:
+    """The same voltage again at a lower current, charge-rest-charge and two cv steps
+    are protocols, not mistakes."""
+    slower = {**CCCV[0], "c_rate": 0.1}
+    for protocol in (
+        [CCCV[0], slower],
+        [{**CCCV[0], "until": {"x": 0.5}}, {"step": "rest", "minutes": 10}, CCCV[0]],
+        [*CCCV, {**CCCV[1], "voltage_V": 4.3, "until": {"c_rate_below": 0.01}}],
+        [*CCCV, {"step": "rest", "minutes": 10}, {**DISCHARGE[0], "until": {"voltage_V": 3.0}}],
+    ):
+        plan = resolve(validate_config({**BASE, "loading": {"protocol": protocol, **X0}}))
+        assert len(plan.loading.steps) == len(protocol)
+    cyc = [*CCCV, {**DISCHARGE[0], "until": {"voltage_V": 3.0}}]
+    plan = resolve(validate_config({**BASE, "loading": {"protocol": cyc, "cycles": 3, **X0}}))
+    assert plan.loading.segmented and plan.loading.cycles == 3
 
 
 def test_hold_needs_what_it_holds() -> None:

@@ -84,3 +84,31 @@ def test_resume_inside_the_second_cycles_hold(reference: Path, tmp_path: Path) -
         for key in x:
             if x[key] != y[key]:
                 assert float(x[key]) == pytest.approx(float(y[key]), rel=1e-7), key
+
+
+def test_resume_after_a_surface_limit_stays_ended(tmp_path: Path) -> None:
+    """A protocol whose 1C charge ends on the lattice table's end (extrapolate: stop)
+    ends the run there, status surface_limit; --resume has nothing left to do and does
+    not step on into the protocol's rest and discharge."""
+    cfg = protocol_config(tmp_path, "out", {"model": "uniform_flux"}, soc_step=0.25)
+    cfg["loading"] = {
+        "protocol": [
+            {"step": "cc", "direction": "charge", "c_rate": 1.0},
+            {"step": "rest", "minutes": 10},
+            {"step": "cc", "direction": "discharge", "c_rate": 1.0, "until": {"x": 0.8}},
+        ],
+        "report": {"soc_step": 0.25},
+        "extrapolate": "stop",
+    }
+    path = write_yaml(tmp_path / "out.yaml", cfg)
+    first = polycat(["run", str(path)])
+    out = tmp_path / "out"
+    info = json.loads((out / "run.json").read_text())
+    assert info["status"] == "surface_limit", (first.stderr, info["status"])
+    rows = read_csv(out / "summary.csv")
+    assert {r["step_type"] for r in rows} == {"cc"} and float(rows[-1]["soc"]) < 1.0
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    assert state["segment"]["stopped"] and not state["segment"]["done"]
+    again = polycat(["run", "--resume", str(out)])
+    assert "nothing left to resume" in again.stdout + again.stderr
+    assert read_csv(out / "summary.csv") == rows

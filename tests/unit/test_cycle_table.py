@@ -64,3 +64,30 @@ def test_rest_schedule() -> None:
     assert sch.report_soc == (pytest.approx(0.5),) and sch.soc_at(900.0) == pytest.approx(0.5)
     with pytest.raises(ValueError, match="positive"):
         rest_schedule(0.6, 0.0, 2.0, 120.0, (0.2, 1.0))
+
+
+def test_two_half_cycles_of_one_direction_add_up() -> None:
+    steps = (
+        StepSpec("cc", "discharge", 1.0, until_x=0.9),
+        StepSpec("cc", "charge", 1.0, until_x=0.4),
+        StepSpec("rest", duration_s=60.0),
+        StepSpec("cc", "charge", 0.1, until_x=0.3),
+        StepSpec("cc", "discharge", 1.0, until_x=0.8),
+    )
+    rows = [
+        _row(1, 1, 1, "cc", 0.1, 20.0), _row(2, 1, 2, "cc", 0.6, 100.0),
+        _row(3, 1, 3, "rest", 0.6, 100.0), _row(4, 1, 4, "cc", 0.7, 130.0),
+        _row(5, 1, 5, "cc", 0.25, 110.0),
+    ]  # fmt: skip
+    (one,) = cycle_table(rows, step_directions(steps))
+    # the charge counts on through its rest; the two discharges (20 + 110) add up
+    assert one["charge_capacity_mAh_g"] == 130.0 and one["discharge_capacity_mAh_g"] == 130.0
+    assert one["end_of_charge_report"] == 4 and one["coulombic_efficiency"] == 1.0
+
+
+def test_rest_schedule_has_no_sliver_of_a_last_step() -> None:
+    # 1 + 1.25 + 1.5625 + ... : the step that would leave a sliver runs to the end instead
+    for duration in (10.0, 10.3, 37.0, 600.0):
+        t = rest_schedule(0.5, duration, 1.0, 120.0, (0.0, 1.0)).times_s
+        steps = np.diff(np.concatenate([[0.0], t]))
+        assert steps[-1] >= 0.2 * steps[-2] and t[-1] == duration

@@ -290,7 +290,21 @@ def _steps(cfg: RunConfig, cathode: CathodeMaterial) -> tuple[StepSpec, ...]:
     out: list[StepSpec] = []
     x_min, x_max = cathode.x_window
     direction: str | None = None
-    for k, st in enumerate(steps):
+    at_end: str | None = None  # the window end a cc step without an until ended on
+    order = list(enumerate(steps)) * (2 if cfg.loading.cycles > 1 else 1)
+    for n, (k, st) in enumerate(order):
+        if n >= len(steps):  # a second pass: the first steps after the last (cycle 2)
+            if isinstance(st, CcStep) and at_end == st.direction:
+                side = "x_min" if at_end == "charge" else "x_max"
+                raise ConfigError(
+                    f"loading.protocol[{k}] (cycle 2): the {st.direction} starts at the end "
+                    f"of the window, where cycle 1 ended ({side} of {cathode.name}), and "
+                    "cannot move; end a step on a voltage or an x before it, or add the "
+                    "other direction"
+                )
+            if isinstance(st, CcStep):
+                break
+            continue
         where = f"loading.protocol[{k}]"
         if isinstance(st, CcStep):
             until = st.until
@@ -308,6 +322,13 @@ def _steps(cfg: RunConfig, cathode: CathodeMaterial) -> tuple[StepSpec, ...]:
                     f"of {cathode.name}; give an x inside it"
                 )
             end = x if x is not None else (x_min if st.direction == "charge" else x_max)
+            if at_end == st.direction:
+                raise ConfigError(
+                    f"{where}: the {st.direction} starts at the end of the window, where the "
+                    "cc step before it ended (it has no until), and cannot move; end that "
+                    "step on a voltage or an x"
+                )
+            at_end = st.direction if until is None else None
             if st.direction == "discharge" and v is None and end >= 1.0 - 1e-12:
                 raise ConfigError(
                     f"{where}: a galvanostatic discharge cannot end at x = 1 (the top of "

@@ -339,11 +339,16 @@ def check_protocol(steps: list[Any], cycles: int) -> None:
             until = st.until
             if until is not None and until.voltage_V is not None and last["V"] is not None:
                 V, v_prev = until.voltage_V, float(last["V"])
-                if (1.0 if charge else -1.0) * (V - v_prev) <= 0.0:
+                # the same voltage again at a lower current (1C, then C/10 to 4.2 V) is a
+                # step: the smaller overpotential takes the voltage back below it
+                lower = last["rate"] is not None and st.c_rate < last["rate"]
+                beyond = (1.0 if charge else -1.0) * (V - v_prev)
+                if beyond < 0.0 or (beyond == 0.0 and not lower):
                     raise ValueError(
                         f"{where}.until.voltage_V = {V:g} V: the {st.direction} starts at "
                         f"{last['V']:g} V{after} and would never reach it; give a voltage "
-                        f"{'above' if charge else 'below'} {last['V']:g} V"
+                        f"{'above' if charge else 'below'} {last['V']:g} V (or the same at a "
+                        "lower current)"
                     )
             if until is not None and until.x is not None and last["x"] is not None:
                 x, x_prev = until.x, float(last["x"])
@@ -393,9 +398,11 @@ def check_protocol(steps: list[Any], cycles: int) -> None:
                     f"{v_prev:g} V: the {last['direction']} would reverse; hold at {v_prev:g} V "
                     "(or beyond it)"
                 )
-            last.update(kind="cv", V=v_cv, x=None, end=f"{v_cv:g} V, held")
+            last.update(
+                kind="cv", V=v_cv, x=None, rate=st.until.c_rate_below, end=f"{v_cv:g} V, held"
+            )
         else:  # a rest: x̄ stays, the voltage relaxes towards the OCV (not known here)
-            last.update(kind="rest", V=None, end="a rest")
+            last.update(kind="rest", V=None, rate=None, end="a rest")
 
 
 class LoadingConfig(Section):
@@ -489,7 +496,9 @@ class LoadingConfig(Section):
             k
             for k in ("mode", "c_rate", "cutoff_V", "x_end")
             if (k in data and data[k] is not None and data[k] != derived.get(k, data[k]))
-            or (k in ("mode", "c_rate", "cutoff_V") and k in data and k not in derived)
+            or (
+                k in ("mode", "c_rate", "cutoff_V") and data.get(k) is not None and k not in derived
+            )
         ]
         if clash:
             raise ValueError(

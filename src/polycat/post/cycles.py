@@ -4,8 +4,9 @@ peak stresses; cracked and debonded fractions with cohesive interfaces).
 
 It is read off ``summary.csv``'s rows: a protocol reports at the end of every step, and
 ``capacity_mAh_g`` counts the charge moved since the current direction of charge began,
-so a half cycle's capacity is that of its last row before a rest (a rest moves none; the
-end of charge is the state where the charging current stops).
+and from the start of each cycle, so a half cycle's capacity is that of its last row
+before a rest (a rest moves none; the end of charge is the state where the charging
+current stops); a cycle with two half cycles in one direction adds them.
 """
 
 from __future__ import annotations
@@ -55,19 +56,30 @@ def cycle_table(
     of charge protocol step k + 1 belongs to (:func:`polycat.simulation.protocol.step_directions`).
     Coulombic efficiency = discharge / charge capacity (Li back in over Li out), None
     until both half cycles have run."""
-    cycles: dict[int, dict[str, Mapping[str, Any]]] = {}
+    # per cycle, its half cycles in order: (direction, last row); rests move no charge
+    halves: dict[int, list[tuple[str, Mapping[str, Any]]]] = {}
     for entry in summary:
         if entry["step_type"] == "rest":
-            continue  # moves no charge; the end of charge is where the current stops
+            continue  # the end of charge is where the current stops
         c = int(entry["cycle"])
         direction = directions[int(entry["step"]) - 1]
-        cycles.setdefault(c, {})[direction] = entry  # the last row of that half cycle
+        seq = halves.setdefault(c, [])
+        if seq and seq[-1][0] == direction:
+            seq[-1] = (direction, entry)
+        else:
+            seq.append((direction, entry))
     out: list[dict[str, Any]] = []
-    for c in sorted(cycles):
-        half = cycles[c]
-        ch, dis = half.get("charge"), half.get("discharge")
-        q_ch = _float(ch["capacity_mAh_g"]) if ch is not None else None
-        q_dis = _float(dis["capacity_mAh_g"]) if dis is not None else None
+    for c in sorted(halves):
+        seq = halves[c]
+
+        def total(direction: str, seq: list[tuple[str, Mapping[str, Any]]] = seq) -> float | None:
+            values = [_float(r["capacity_mAh_g"]) for d, r in seq if d == direction]
+            known = [v for v in values if v is not None]
+            return sum(known) if values and len(known) == len(values) else None
+
+        ch = next((r for d, r in reversed(seq) if d == "charge"), None)
+        dis = next((r for d, r in reversed(seq) if d == "discharge"), None)
+        q_ch, q_dis = total("charge"), total("discharge")
         ce = q_dis / q_ch if q_ch and q_dis is not None else None
         row: dict[str, Any] = {
             "cycle": c,

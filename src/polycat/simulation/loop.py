@@ -121,6 +121,8 @@ class SocLoop:
         protocol's earlier segments)."""
         self.ending = False
         """True from the report of the state the run ends on (a surface bound) on."""
+        self.ending_limit = ""
+        """What that bound was: ``voltage`` or ``x`` (:attr:`SurfaceLimit.limit`)."""
         self.model = model
         self.schedule = schedule
         self.record = record
@@ -251,14 +253,15 @@ class SocLoop:
         soc = self.schedule.soc_at(t_s)
         lo, hi = self.model.x_extremes()
         self.ending = True
-        on_report(i, soc, t_s, info)
         assert self.bounds is not None
+        self.ending_limit = "voltage" if why == self.bounds.why_v else "x"
+        on_report(i, soc, t_s, info)
         end = SurfaceLimit(
             f"at SOC {soc:.4f} (t = {t_s:.6g} s, x̄ = {self.schedule.x_mean_at(t_s):.4f}; "
             f"particle x in [{lo:.4f}, {hi:.4f}]): {why}; the step ends there "
             "(loading.extrapolate: hold runs on with the table's end values held)"
         )
-        end.limit = "voltage" if why == self.bounds.why_v else "x"
+        end.limit = self.ending_limit
         end.t_s, end.step_index, end.dt_s = t_s, i, info.dt_s
         raise end
 
@@ -453,17 +456,21 @@ class HoldLoop:
         sign: float,
         on_report: ReportFn,
         rate_prev: float = np.inf,
+        last_report_soc: float | None = None,
     ) -> HoldResult:
         """Hold from time ``t0`` (s; the run's clock) with a first step ``dt0`` (s) and
         step index ``step0``; ``sign`` +1 on charge (SOC rises), −1 on discharge;
         ``rate_prev`` the C-rate before (a resume: from its checkpoint). Reports at every
         report SOC and at the end (:attr:`state` then holds the next step length and the
-        last C-rate, what a resume needs); returns where the hold ended."""
+        last C-rate, what a resume needs); returns where the hold ended.
+        ``last_report_soc``: a resume's last report SOC, which the next report follows (a
+        landing leaves x̄ within :data:`SOC_LAND_TOL` of it, on either side)."""
         model = self.model
         t, dt, i = float(t0), float(dt0), int(step0)
         t_end = t + self.max_s
         soc_prev = self.soc_of(model.mean_x())
-        target = self._next_report(soc_prev, sign)
+        seed = soc_prev if last_report_soc is None else float(last_report_soc)
+        target = self._next_report(seed, sign)
         while True:
             dt = max(min(dt, self.max_dt_s, t_end - t), 1e-9)
             before = model.snapshot()
@@ -500,7 +507,7 @@ class HoldLoop:
                     model.solve_mechanics()
                 t += tau
                 self._count(info)
-                self.state = {"dt": dt, "rate_prev": self.c_rate(info)}
+                self.state = {"dt": dt, "rate_prev": self.c_rate(info), "end_dt": tau}
                 self.ending = "done"
                 on_report(i, self.soc_of(model.mean_x()), t, info)
                 return HoldResult(t, i, tau)

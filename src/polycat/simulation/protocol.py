@@ -139,27 +139,32 @@ class ProtocolRun:
         self._loop: SocLoop | HoldLoop | None = None
         self._last_index = -1  # the schedule's last step index of a SocLoop segment
         self._steps = 0  # steps taken by the segments before this one
+        self._report_dt = 0.0  # the step length of the last report's step (s)
+        self._schedule_dt = 0.0  # the last step length of a SocLoop segment's schedule (s)
 
     # -- what the session asks ---------------------------------------------------------
-    def where(self) -> tuple[int, int, str]:
-        """(cycle, step number from 1, step type) of the segment being run."""
-        assert self.segment is not None
-        c, k, st = self.expanded[self.segment.n]
-        return c, k + 1, st.kind
-
     def checkpoint_state(self, i: int) -> dict[str, Any]:
-        """The segment record of a checkpoint written after the report of step ``i``."""
+        """The segment record of a checkpoint written after the report of step ``i``:
+        whether that report ended the segment (``done``; then ``end_dt``, the step length
+        the next segment starts from, as in the uninterrupted run), or ended the run
+        (``stopped``: the lattice table's end; ``timeout``: a hold's time limit)."""
         assert self.segment is not None
         loop = self._loop
+        out: dict[str, Any] = {}
+        done, end_dt = False, None
         if isinstance(loop, HoldLoop):
             done = loop.ending == "done"
-        else:
-            done = bool(loop is not None and (loop.ending or i == self._last_index))
-        self.segment.done = done
-        out = self.segment.state()
-        if isinstance(loop, HoldLoop):
+            end_dt = loop.state.get("end_dt")
             out["timeout"] = loop.ending == "timeout"
-        return out
+        elif loop is not None and loop.ending:  # a cc step on a bound
+            st = self.expanded[self.segment.n][2]
+            full = st.direction == "discharge" and target_full(self.s.plan)
+            out["stopped"] = loop.ending_limit == "x" and not full
+            done, end_dt = not out["stopped"], self._report_dt
+        elif loop is not None and i == self._last_index:  # the schedule's end
+            done, end_dt = True, self._schedule_dt
+        self.segment.done = done
+        return {**self.segment.state(), **out, "end_dt": end_dt}
 
     # -- the run -----------------------------------------------------------------------
     def run(self, resumed: dict[str, Any] | None) -> None:
@@ -177,6 +182,11 @@ class ProtocolRun:
                     f"the constant-voltage step had run out of its time at SOC "
                     f"{resumed['soc']:.4f} (nothing left to resume)"
                 )
+            if seg.get("stopped"):
+                raise SurfaceLimit(
+                    f"the run had ended on its surface limit at SOC {resumed['soc']:.4f} "
+                    "(nothing left to resume)"
+                )
             cap_x0 = float(seg["cap_x0"])
             self._steps = int(seg["step_offset"])
             if seg["done"]:
@@ -186,15 +196,15 @@ class ProtocolRun:
                         steps=self._steps - int(seg["step_offset"]), t_end_s=resumed["t_s"]
                     )
                 n0, t0 = int(seg["n"]) + 1, float(resumed["t_s"])
-                dt_prev = float(resumed.get("last_dt_s", 0.0))
+                dt_prev = float(seg.get("end_dt") or resumed.get("last_dt_s", 0.0))
             else:
                 n0, t0 = int(seg["n"]), float(seg["t0"])
                 inside = {**seg, **resumed}
         for n in range(n0, len(self.expanded)):
             c, k, st = self.expanded[n]
             prev_dir = self.directions[k - 1] if k > 0 else self.directions[-1]
-            if n > 0 and inside is None and self.directions[k] != prev_dir:
-                cap_x0 = model.mean_x()  # a new direction: the capacity counts from here
+            if n > 0 and inside is None and (k == 0 or self.directions[k] != prev_dir):
+                cap_x0 = model.mean_x()  # a new cycle or direction: the capacity's zero
             x0 = model.mean_x() if inside is None else float(inside["x0"])
             dt0 = dt_prev if inside is None else float(inside["dt0"])
             self.segment = Segment(n, t0, x0, dt0, cap_x0, self._steps)
@@ -216,6 +226,7 @@ class ProtocolRun:
 
     def _on_report(self, t0: float) -> Any:
         def report(i: int, soc: float, t_s: float, info: StepInfo) -> None:
+            self._report_dt = float(info.dt_s)
             self.s.report(i, soc, t0 + t_s, info)
 
         return report
@@ -237,7 +248,9 @@ class ProtocolRun:
         )
         loop.step_offset = self._steps
         self._loop = loop
-        self._last_index = len(schedule.times_s) - 1
+        times = schedule.times_s
+        self._last_index = len(times) - 1
+        self._schedule_dt = float(times[-1] - (times[-2] if len(times) > 1 else 0.0))
         return loop
 
     def _cc(
@@ -343,7 +356,10 @@ class ProtocolRun:
             dt, rate_prev = float(inside["hold_dt_s"]), float(inside["hold_rate_prev"])
         # the hold's time limit counts from the step's start, also after a resume
         loop.max_s = st.max_s - (t_start - t0)
-        result = loop.run(t_start, dt, i0, sign, on_report, rate_prev=rate_prev)
+        seed = None if inside is None else float(inside["soc"])  # the last report, inside
+        result = loop.run(
+            t_start, dt, i0, sign, on_report, rate_prev=rate_prev, last_report_soc=seed
+        )
         self._steps += result.step_index + 1
         return result.t_s, result.dt_s
 

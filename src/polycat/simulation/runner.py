@@ -230,6 +230,8 @@ class RunSession:
             if self.record.resumed_from is not None:
                 # VTX cannot be appended to: a resumed run's reports go to a file of their own.
                 vtx_name = f"fields_from_soc_{soc_tag(self.record.resumed_from['soc'])}.bp"
+                if self.segmented:  # a SOC recurs: by the number of the next report
+                    vtx_name = f"fields_from_report_{len(self.record.reported_soc) + 1:04d}.bp"
                 if append is None:
                     name = vtx_name.replace(".bp", ".xdmf")
             exporters.append(
@@ -352,6 +354,7 @@ class RunSession:
                 int(resumed["step_index"]) + 1,
                 float(resumed["hold_dt_s"]),
                 float(resumed["hold_rate_prev"]),
+                float(resumed["soc"]),
             )
         self.record.status = "completed"
 
@@ -366,8 +369,11 @@ class RunSession:
             return "cc_end"
         return "cc"
 
-    def _hold(self, t0: float, i0: int, dt0: float, rate_prev: float) -> None:
-        """The protocol's constant-voltage step from time t0 (step index i0)."""
+    def _hold(
+        self, t0: float, i0: int, dt0: float, rate_prev: float, last_soc: float | None = None
+    ) -> None:
+        """The protocol's constant-voltage step from time t0 (step index i0); ``last_soc``:
+        a resume's last report SOC inside the hold."""
         assert self.problem is not None
         p, plan = self.problem, self.plan
         hold = plan.loading.hold
@@ -397,7 +403,7 @@ class RunSession:
             )  # the held step's current, A/m²
             self.report(i, soc, t_s, info)
 
-        loop.run(t0, dt0, i0, sign, on_report, rate_prev=rate_prev)
+        loop.run(t0, dt0, i0, sign, on_report, rate_prev=rate_prev, last_report_soc=last_soc)
 
     def report(self, i: int, soc: float, t_s: float, info: StepInfo) -> None:
         """Read the state at a report SOC, hand it to every exporter, checkpoint."""
