@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _roofline import TimedKSP, roofline_row, triad_bandwidth
 from _table import emit_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +47,8 @@ COLUMNS = (
     "load_s", "setup_s", "amg_setup_s", "diffusion_per_step_s", "mech_first_s",
     "mech_per_step_s", "mech_its_first", "mech_its_mean_after", "mech_its_max_after", "post_s",
     "total_s", "peak_rss_mb_per_rank", "newcomer_s", "polycat_cold_s", "speedup", "speedup_cold",
-    "newcomer_rel_diff",
+    "newcomer_rel_diff", "matrix_kind", "bandwidth_GBs", "mb_per_iteration", "floor_ms_per_it",
+    "ms_per_it", "ratio_to_floor", "flops_model_over_log",
 )  # fmt: skip
 
 
@@ -102,6 +104,28 @@ def _literal(text: str) -> Any:
     return text
 
 
+def _stage_phases(run: Any, model: Any, PETSc: Any) -> None:
+    """Run diffusion steps, mechanics solves and the reports (readers + output) in PETSc
+    log stages of their own, for ``-log_view`` (the eigenstrain update and the time loop
+    stay in the main stage)."""
+    stages = {name: PETSc.Log.Stage(name) for name in ("diffusion", "mechanics", "report")}
+
+    def staged(fn: Any, stage: Any) -> Any:
+        def call(*a: Any, **k: Any) -> Any:
+            stage.push()
+            try:
+                return fn(*a, **k)
+            finally:
+                stage.pop()
+
+        return call
+
+    model.diffusion.step = staged(model.diffusion.step, stages["diffusion"])
+    el = model.elasticity
+    el.solve = staged(el.solve, stages["mechanics"])  # RHS assembly + Krylov solve
+    run.report = staged(run.report, stages["report"])
+
+
 def worker(args: argparse.Namespace) -> int:
     import dataclasses
     import resource
@@ -111,11 +135,16 @@ def worker(args: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from petsc4py import PETSc
+
     from polycat.config import load_config
     from polycat.config.resolve import resolve
+    from polycat.fem.elasticity import ElasticitySolver
     from polycat.simulation.runner import RunSession
 
     comm = MPI.COMM_WORLD
+    PETSc.Log.begin()  # per-event counts for the roofline check (and --log-view)
+    bandwidth = triad_bandwidth(comm)
     overrides = [
         f"output.dir={OUT / f'perf_run_{args.label}_{comm.size}'}",
         "output.plots=false",
@@ -143,8 +172,15 @@ def worker(args: argparse.Namespace) -> int:
         return info
 
     el.solve = timed_solve  # type: ignore[method-assign]
+    timed_ksp = TimedKSP(el.ksp, PETSc.Log.Stage("mechanics KSP"))
+    if type(el) is ElasticitySolver:  # the bonded solver: its KSP is the iteration
+        el.ksp = timed_ksp  # type: ignore[assignment]
+    if args.log_view:
+        _stage_phases(run, model, PETSc)
     run.execute()
     run.close()
+    if timed_ksp.wall_s > 0.0:
+        el.ksp = timed_ksp._ksp
     total = time.perf_counter() - t_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     peaks = comm.gather(round(peak, 1), root=0)
@@ -207,6 +243,18 @@ def worker(args: argparse.Namespace) -> int:
             "jacobian_assemblies": model.diffusion.jacobian_assemblies,
         }
     )
+    # The machine's bandwidth drifts with its neighbours' load: the best triad of before
+    # and after the run is the floor (a conservative ratio).
+    bandwidth = max(bandwidth, triad_bandwidth(comm))
+    if timed_ksp.wall_s > 0.0:
+        roof = roofline_row(el, timed_ksp, sum(its), comm, bandwidth)
+        row.update(roof)
+    else:
+        row["bandwidth_GBs"] = round(bandwidth / 1e9, 1)
+    if args.log_view:
+        view = OUT / f"logview_{args.label}_{comm.size}.txt"
+        PETSc.Log.view(PETSc.Viewer.ASCII(str(view), comm=comm))
+        row["log_view"] = str(view.relative_to(ROOT))
     if comm.rank == 0:
         Path(args.json).write_text(json.dumps(row, indent=1))
         if not args.keep_fields:  # hundreds of MB per run; the CSV/JSON tables stay
@@ -231,6 +279,11 @@ def main() -> int:
         help="SolverSettings field not in the config, e.g. projection_size=0",
     )
     ap.add_argument("--keep-fields", action="store_true", help="keep the runs' XDMF fields")
+    ap.add_argument(
+        "--log-view",
+        action="store_true",
+        help="write PETSc's -log_view (stages: diffusion, mechanics, report) per rank count",
+    )
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--json", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -246,6 +299,8 @@ def main() -> int:
                "--label", args.label, "--newcomer", args.newcomer]  # fmt: skip
         if args.keep_fields:
             cmd.append("--keep-fields")
+        if args.log_view:
+            cmd.append("--log-view")
         for item in args.overrides:
             cmd += ["--set", item]
         for item in args.solver_settings:

@@ -246,6 +246,7 @@ def resolve(cfg: RunConfig) -> RunPlan:
             element_degree=mech.element_degree,
             ksp_rtol=s.ksp_rtol,
             p_multigrid=s.p_multigrid,
+            mechanics_matrix=s.mechanics_matrix,
             projection_size=s.projection_size,
             jacobian_lag_contraction=s.jacobian_lag_contraction,
             coupling_tol=s.two_way_tol,

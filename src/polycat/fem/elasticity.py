@@ -112,6 +112,10 @@ class ElasticitySolver:
         settings: degree, tolerances, PETSc overrides.
     """
 
+    blocked_operator: bool = True
+    """The operator may be stored as BAIJ(3) (``settings.mechanics_matrix``); subclasses
+    that add AIJ matrices to it say False."""
+
     def __init__(
         self,
         u: fem.Function,
@@ -149,7 +153,16 @@ class ElasticitySolver:
         self.a_form = fem.form(a)
         self.L_form = fem.form(L)
 
-        self.A = fem_petsc.assemble_matrix(self.a_form, bcs=bcs)
+        self.p_multigrid = (
+            settings.p_multigrid
+            and settings.element_degree == 2
+            and not any(k.startswith("pc_") for k in settings.mechanics_options)
+        )
+        # BAIJ(3) where only the p-multigrid's fine level (Chebyshev/Jacobi, products) works
+        # on the operator: PETSc's GAMG needs AIJ.
+        blocked = settings.mechanics_matrix == "baij" and self.blocked_operator
+        kind = "baij" if blocked and self.p_multigrid else None
+        self.A = fem_petsc.assemble_matrix(self.a_form, bcs=bcs, kind=kind)
         self.A.assemble()
         self._all_modes = boundary.all_modes
         self._near_modes = rigid_body_modes(V, self._all_modes)
@@ -161,11 +174,6 @@ class ElasticitySolver:
             self.A.setNullSpace(self.nullspace)
         self.b = fem_petsc.create_vector(V)
         t0 = time.perf_counter()
-        self.p_multigrid = (
-            settings.p_multigrid
-            and settings.element_degree == 2
-            and not any(k.startswith("pc_") for k in settings.mechanics_options)
-        )
         self.A1: PETSc.Mat | None = None
         self.P: PETSc.Mat | None = None
         self.ksp = create_ksp(

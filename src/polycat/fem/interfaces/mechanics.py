@@ -122,6 +122,8 @@ class CohesiveElasticitySolver(ElasticitySolver):
             (:mod:`.coarse`; None: the multigrid alone).
     """
 
+    blocked_operator = False  # J = A + K is formed with AIJ interface matrices
+
     def __init__(
         self,
         u: fem.Function,
