@@ -19,6 +19,13 @@ tutorials' options) — and compared with polycat's path: the answers (relative 
 of u, rigid modes removed) and the ratio of wall times. Prints a markdown table and appends
 rows to ``benchmarks/out/perf.csv``; each worker also writes ``perf_<label>_<N>.json``.
 
+For the bonded (p-multigrid) mechanics it also prints the roofline line
+(``benchmarks/_roofline.py``): the STREAM-style triad bandwidth measured in the same run,
+the bytes one CG iteration moves (from the operators' sizes and formats), the floor
+bytes / bandwidth, the measured time per iteration and their ratio, and a check of the
+product count against PETSc's logged flops. ``--log-view`` writes PETSc's ``-log_view``
+with the stages diffusion, mechanics, mechanics KSP and report.
+
 Timings on a shared machine are noisy: the driver prints the 1-minute load average before
 each case; repeat and take the best or the median.
 """
