@@ -116,7 +116,7 @@ def _gamg_levels(pc: Any, prefix: str) -> tuple[list[Product], float]:
 
 def iteration_bytes(el: Any) -> tuple[list[Product], float]:
     """(products, vector bytes) of one Krylov iteration of an ElasticitySolver."""
-    ksp = el.ksp._ksp if isinstance(el.ksp, TimedKSP) else el.ksp
+    ksp = el.ksp
     pc = ksp.getPC()
     A = ksp.getOperators()[0]
     n = A.getSize()[0]
@@ -149,21 +149,14 @@ def iteration_bytes(el: Any) -> tuple[list[Product], float]:
     return [_product("operator", A, 1)], vec
 
 
-def logged(stage_id: int, comm: Any, names: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    """Per event of the stage: count (rank 0), flops summed over ranks, time max over ranks."""
+def logged_flops(stage_id: int, comm: Any, names: tuple[str, ...]) -> float:
+    """Flops PETSc logged for the events ``names`` in the stage, summed over ranks."""
     from mpi4py import MPI
 
     from petsc4py import PETSc
 
-    out: dict[str, dict[str, float]] = {}
-    for name in names:
-        info = PETSc.Log.Event(name).getPerfInfo(stage_id)
-        out[name] = {
-            "count": float(info["count"]),
-            "flops": comm.allreduce(float(info["flops"]), op=MPI.SUM),
-            "time": comm.allreduce(float(info["time"]), op=MPI.MAX),
-        }
-    return out
+    local = sum(float(PETSc.Log.Event(n).getPerfInfo(stage_id)["flops"]) for n in names)
+    return float(comm.allreduce(local, op=MPI.SUM))
 
 
 class TimedKSP:
@@ -198,9 +191,8 @@ def roofline_row(
     prods, vec_bytes = iteration_bytes(el)
     mat_bytes = sum(p.bytes * p.per_iteration for p in prods)
     per_it = mat_bytes + vec_bytes
-    ev = logged(timed._stage.id, comm, MATRIX_EVENTS)
     model_flops = sum(2.0 * p.nonzeros * p.per_iteration for p in prods) * iterations
-    log_flops = sum(ev[name]["flops"] for name in MATRIX_EVENTS)
+    log_flops = logged_flops(timed._stage.id, comm, MATRIX_EVENTS)
     t_it = timed.wall_s / max(iterations, 1)
     floor = per_it / bandwidth
     return {

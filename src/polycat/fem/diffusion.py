@@ -86,7 +86,7 @@ def diffusion_default_options(
     * Symmetric Jacobian (constant D, one-way): CG + GAMG.
     * Nonsymmetric from D(x) alone (the term D'(x) δx ∇x·∇v; one-way, uniform flux, no
       interfaces; ``direct`` False): GMRES + GAMG. On the 100-grain particle (32.9 k x
-      DOFs, 2 ranks) it makes the diffusion 25 % cheaper than LU, with the same Newton
+      DOFs, 2 ranks) it makes the diffusion 22–35 % cheaper than LU, with the same Newton
       iterations (docs/performance.md).
     * Otherwise (``direct``): GMRES with an LU factorisation (MUMPS). The two-way Jacobian
       has a drift term that jumps at grain boundaries (the mechanical potential of
@@ -210,7 +210,7 @@ def flux_measure(V: fem.FunctionSpace, constant_D: bool) -> ufl.Measure:
     """Volume measure of the flux term: UFL's own degree for a constant D; 2p for D(x)
     built from exponentials (UFL would pick tens of points per cell, seconds per assembly).
     2p integrates the term exactly for a D linear over a cell; against 2p + 2 (14 instead
-    of 4 points per P1 tetrahedron, 1.4× the diffusion cost) every summary value of the
+    of 4 points per P1 tetrahedron, 1.3× the diffusion cost) every summary value of the
     100-grain particle moved by < 1e-6 relative (docs/performance.md). Mass conservation
     stays exact: the term vanishes for v = 1."""
     dx = ufl.dx(domain=V.mesh)
@@ -331,7 +331,8 @@ class DiffusionSolver:
             contact-weighted interface flux (:class:`~polycat.fem.interfaces.transport.
             InterfaceTransport`); ``F`` then has no flux term of its own.
         iterative: a nonsymmetric Jacobian may be solved by GMRES + GAMG (True only when
-            it has no drift term; see :func:`diffusion_default_options`); else LU.
+            it has neither a drift term, nor interfaces, nor Butler–Volmer kinetics; see
+            :func:`diffusion_default_options`); else LU.
     """
 
     def __init__(
@@ -385,9 +386,7 @@ class DiffusionSolver:
         self._ksp: PETSc.KSP | None = None
         self._symmetric = self.linear
         self.surface = surface
-        self._direct = not (
-            iterative and interfaces is None and (surface is None or surface.kinetics is None)
-        )
+        self._direct = not iterative
         self._b: PETSc.Vec | None = None
         self._c: PETSc.Vec | None = None
         self._z2: PETSc.Vec | None = None
@@ -465,7 +464,7 @@ class DiffusionSolver:
             linear,
             interfaces=interfaces,
             surface=surface,
-            iterative=potential is None,
+            iterative=potential is None and interfaces is None and kinetics is None,
         )
 
     # -- state -----------------------------------------------------------------
